@@ -1,0 +1,13 @@
+//! JSON: a validating zero-copy reader and a streaming writer, both written by hand.
+//!
+//! The reader checks a frame once ([`parse`]) and then navigates the original bytes;
+//! the writer streams into a [`Sink`](crate::Sink). Neither allocates.
+
+mod read;
+mod write;
+
+pub use read::{
+    Array, Chars, Elements, Kind, MAX_DEPTH_LIMIT, Members, Object, ParseError, ParseErrorKind, Str, Value, parse,
+};
+pub use write::{ArrayWriter, ObjectWriter, RAW_MAX_DEPTH, Text, ValueWriter, Written};
+pub(crate) use write::{Escaping, base64, f64, fill, i64, raw, string, string_contents, u64, value_raw};

@@ -1,0 +1,73 @@
+//! # picomcp
+//!
+//! An allocation-free, `no_std`, sans-IO [Model Context Protocol](https://modelcontextprotocol.io)
+//! server engine that speaks both protocol eras on one wire: legacy (`initialize`,
+//! revisions 2024-11-05 to 2025-11-25) and modern (2026-07-28, `_meta` on every request,
+//! `server/discover`).
+//!
+//! The pieces, bottom up:
+//!
+//! - [`json`]: a validating zero-copy reader and a streaming writer;
+//! - [`jsonrpc`]: message classification, exact ids, error codes;
+//! - [`protocol`]: revisions, request `_meta`, the bounded table of requests in flight;
+//! - the server API: a [`Registry`] of descriptors the host lends, a [`Handler`] that
+//!   receives calls, a [`Responder`] that writes answers (now or later, by [`Ticket`]);
+//! - [`framing`]: newline framing with a fixed buffer;
+//! - `stdio` (feature `std`): a ready stdio driver.
+//!
+//! ```
+//! use picomcp::*;
+//!
+//! struct Echo;
+//! static TOOLS: [Tool<'static>; 1] = [Tool::new(
+//!     "echo",
+//!     "Echo the text back",
+//!     r#"{"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}"#,
+//! )];
+//! static REGISTRY: StaticRegistry<'static> =
+//!     StaticRegistry::new(ServerInfo { implementation: Implementation::new("echo", "1.0.0"), instructions: None })
+//!         .tools(&TOOLS);
+//!
+//! impl Handler for Echo {
+//!     fn registry(&self) -> &dyn Registry {
+//!         &REGISTRY
+//!     }
+//!     fn call_tool(&mut self, call: ToolCall<'_>, r: &mut Responder<'_>) -> Result<(), Error> {
+//!         let text = call.arguments.str("text").map_err(|_| Error::InvalidJson)?;
+//!         r.tool_result(call.ticket, |res| res.text(text))
+//!     }
+//! }
+//!
+//! let mut server: Server<Buffers<4, 0>> = Server::new(Buffers::new(), Config::new());
+//! let mut out = [0u8; 512];
+//! let mut cursor = &mut out[..];
+//! let request = br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#;
+//! server.receive(request, &mut cursor, &mut Echo).unwrap();
+//! let written = 512 - cursor.len();
+//! let reply = core::str::from_utf8(&out[..written]).unwrap();
+//! assert!(reply.starts_with(r#"{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"hi"}]"#));
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::unreachable)
+)]
+
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+mod error;
+pub mod framing;
+pub mod json;
+pub mod jsonrpc;
+pub mod protocol;
+mod server;
+mod sink;
+#[cfg(feature = "std")]
+pub mod stdio;
+
+pub use error::Error;
+pub use protocol::{Buffers, ClientCapabilities, LogLevel, Revision, Slot, Storage, Ticket};
+pub use server::*;
+pub use sink::Sink;

@@ -1,0 +1,89 @@
+//! The request `_meta` envelope of 2026-07-28 (and `progressToken`, which both eras use).
+
+use crate::json::{Object, Str, Value};
+
+/// The `_meta` keys picomcp reads from a request's params.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RequestMeta<'a> {
+    /// `io.modelcontextprotocol/protocolVersion`: present only on modern requests.
+    pub protocol_version: Option<Value<'a>>,
+    /// `io.modelcontextprotocol/clientCapabilities`.
+    pub client_capabilities: Option<Value<'a>>,
+    /// `io.modelcontextprotocol/clientInfo`.
+    pub client_info: Option<Value<'a>>,
+    /// `io.modelcontextprotocol/logLevel`.
+    pub log_level: Option<Value<'a>>,
+    /// `progressToken`.
+    pub progress_token: Option<Value<'a>>,
+}
+
+impl<'a> RequestMeta<'a> {
+    /// Read `params._meta` (all absent when there is none).
+    pub fn from_params(params: Option<Object<'a>>) -> Self {
+        let mut meta = Self::default();
+        let Some(obj) = params.and_then(|p| p.get("_meta")).and_then(Value::as_object) else {
+            return meta;
+        };
+        for (key, value) in obj.iter() {
+            let slot = match key.raw() {
+                b"io.modelcontextprotocol/protocolVersion" => &mut meta.protocol_version,
+                b"io.modelcontextprotocol/clientCapabilities" => &mut meta.client_capabilities,
+                b"io.modelcontextprotocol/clientInfo" => &mut meta.client_info,
+                b"io.modelcontextprotocol/logLevel" => &mut meta.log_level,
+                b"progressToken" => &mut meta.progress_token,
+                _ => continue,
+            };
+            slot.get_or_insert(value);
+        }
+        meta
+    }
+}
+
+/// The client capabilities picomcp acts on, as bits (small enough for an in-flight slot).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClientCapabilities(u8);
+
+impl ClientCapabilities {
+    /// The client can answer `sampling/createMessage`.
+    pub const SAMPLING: u8 = 1;
+    /// The client can answer `elicitation/create`.
+    pub const ELICITATION: u8 = 2;
+    /// The client can answer `roots/list`.
+    pub const ROOTS: u8 = 4;
+
+    /// Read the capabilities object (anything else declares nothing).
+    pub fn from_value(v: Option<Value<'_>>) -> Self {
+        let mut bits = 0;
+        if let Some(obj) = v.and_then(Value::as_object) {
+            for (key, value) in obj.iter() {
+                if value.as_object().is_none() {
+                    continue;
+                }
+                bits |= cap_bit(key);
+            }
+        }
+        Self(bits)
+    }
+
+    /// Whether every capability in `bits` was declared.
+    pub const fn has(self, bits: u8) -> bool {
+        self.0 & bits == bits
+    }
+
+    pub(crate) const fn bits(self) -> u8 {
+        self.0
+    }
+
+    pub(crate) const fn from_bits(bits: u8) -> Self {
+        Self(bits)
+    }
+}
+
+fn cap_bit(key: Str<'_>) -> u8 {
+    match key.raw() {
+        b"sampling" => ClientCapabilities::SAMPLING,
+        b"elicitation" => ClientCapabilities::ELICITATION,
+        b"roots" => ClientCapabilities::ROOTS,
+        _ => 0,
+    }
+}

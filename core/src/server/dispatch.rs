@@ -1,0 +1,664 @@
+//! Routing: a frame in; answers, errors and host calls out.
+//!
+//! Era detection is per request: a request whose `params._meta` names
+//! `io.modelcontextprotocol/protocolVersion` is modern (2026-07-28) and carries everything
+//! it needs; any other request belongs to the legacy session that `initialize` opened.
+
+use crate::json::{self, Object, Str, Text, Value};
+use crate::jsonrpc::{self, Id, Message, code};
+use crate::protocol::inflight::{self, Entry};
+use crate::protocol::{Admission, CallKind, ClientCapabilities, LogLevel, RequestMeta, Revision, Session, Subscriptions, Ticket};
+use crate::server::handler::{
+    Arguments, CompletionRef, CompletionRequest, Handler, PromptGet, ReadTarget, RequestInfo, ResourceRead, ToolCall,
+};
+use crate::server::registry::Registry;
+use crate::server::{Cache, Responder, lists, responder, schema, uri_template};
+use crate::{Error, Sink};
+
+/// A request whose envelope and `_meta` passed the checks.
+struct Request<'f> {
+    id: Id<'f>,
+    params: Option<Object<'f>>,
+    info: RequestInfo<'f>,
+    token: Option<Value<'f>>,
+}
+
+/// The methods picomcp serves, decoded once.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Initialize,
+    Ping,
+    Discover,
+    SetLevel,
+    ToolsList,
+    ToolsCall,
+    ResourcesList,
+    TemplatesList,
+    ResourcesRead,
+    Subscribe,
+    Unsubscribe,
+    PromptsList,
+    PromptsGet,
+    Complete,
+}
+
+impl Method {
+    fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "initialize" => Self::Initialize,
+            "ping" => Self::Ping,
+            "server/discover" => Self::Discover,
+            "logging/setLevel" => Self::SetLevel,
+            "tools/list" => Self::ToolsList,
+            "tools/call" => Self::ToolsCall,
+            "resources/list" => Self::ResourcesList,
+            "resources/templates/list" => Self::TemplatesList,
+            "resources/read" => Self::ResourcesRead,
+            "resources/subscribe" => Self::Subscribe,
+            "resources/unsubscribe" => Self::Unsubscribe,
+            "prompts/list" => Self::PromptsList,
+            "prompts/get" => Self::PromptsGet,
+            "completion/complete" => Self::Complete,
+            _ => return None,
+        })
+    }
+
+    /// Whether the method exists in the legacy revisions / in 2026-07-28.
+    const fn in_era(self, modern: bool) -> bool {
+        match self {
+            Self::Initialize | Self::Ping | Self::SetLevel | Self::Subscribe | Self::Unsubscribe => !modern,
+            Self::Discover => modern,
+            _ => true,
+        }
+    }
+}
+
+/// Whether a value is a valid `ProgressToken` (a string or an integer).
+fn is_token(v: Value<'_>) -> bool {
+    Id::from_value(v).is_some()
+}
+
+
+impl Responder<'_> {
+    /// Handle one frame.
+    pub(crate) fn receive(&mut self, frame: &[u8], handler: &mut dyn Handler) -> Result<(), Error> {
+        let value = match json::parse(frame, self.state.config.max_depth) {
+            Ok(v) => v,
+            Err(e) => return self.parse_error(e),
+        };
+        let Some(batch) = value.as_array() else {
+            return self.message(value, handler);
+        };
+        if !self.state.session.revision.is_some_and(Revision::has_batches) {
+            return self.fail(None, code::INVALID_REQUEST, "Invalid request: JSON-RPC batches are not supported in this protocol revision");
+        }
+        if batch.is_empty() {
+            return self.fail(None, code::INVALID_REQUEST, "Invalid request: empty batch");
+        }
+        // 2025-03-26: each element is handled and answered as if it came alone.
+        for element in batch.iter() {
+            self.message(element, handler)?;
+        }
+        Ok(())
+    }
+
+    fn parse_error(&mut self, e: json::ParseError) -> Result<(), Error> {
+        jsonrpc::error_with(
+            self.out,
+            None,
+            code::PARSE_ERROR,
+            &mut |o| {
+                o.write(b"Parse error: ")?;
+                o.write(e.kind.describe().as_bytes())?;
+                o.write(b" at byte ")?;
+                json::u64(o, e.offset as u64)
+            },
+            None,
+        )
+    }
+
+    fn fail(&mut self, id: Option<Id<'_>>, code: i32, message: &str) -> Result<(), Error> {
+        jsonrpc::error(self.out, id, code, message)
+    }
+
+    /// An error whose message is `prefix` followed by `detail`.
+    fn fail_about(&mut self, id: Id<'_>, code: i32, prefix: &str, detail: Text<'_>) -> Result<(), Error> {
+        jsonrpc::error_with(
+            self.out,
+            Some(id),
+            code,
+            &mut |o| {
+                json::string_contents(o, prefix)?;
+                detail.write_contents(o)
+            },
+            None,
+        )
+    }
+
+    fn invalid_params(&mut self, id: Id<'_>, message: &str) -> Result<(), Error> {
+        self.fail(Some(id), code::INVALID_PARAMS, message)
+    }
+
+    fn message(&mut self, value: Value<'_>, handler: &mut dyn Handler) -> Result<(), Error> {
+        match jsonrpc::classify(value) {
+            Err(invalid) => self.fail(invalid.id, invalid.code, invalid.message),
+            Ok(Message::Request { id, method, params }) => self.request(id, method, params, handler),
+            Ok(Message::Notification { method, params }) => self.notification(method, params, handler),
+            // No server-to-client requests are outstanding: nothing to correlate.
+            Ok(Message::Response { .. } | Message::ErrorResponse { .. }) => Ok(()),
+        }
+    }
+
+    fn notification(&mut self, method: Str<'_>, params: Option<Value<'_>>, handler: &mut dyn Handler) -> Result<(), Error> {
+        let params = params.and_then(Value::as_object);
+        if method.eq_str("notifications/cancelled") {
+            let id = params.and_then(|p| p.get("requestId")).and_then(Id::from_value);
+            if let Some(ticket) = id.and_then(|id| inflight::find(self.slots, id.raw())) {
+                inflight::release(self.slots, ticket);
+                handler.cancelled(ticket);
+            }
+        } else if method.eq_str("notifications/initialized") && self.state.session.revision.is_some() {
+            self.state.session.ready = true;
+            handler.initialized(self)?;
+        }
+        // Unknown notifications are ignored, as JSON-RPC requires.
+        Ok(())
+    }
+
+    fn request(&mut self, id: Id<'_>, method: Str<'_>, params: Option<Value<'_>>, handler: &mut dyn Handler) -> Result<(), Error> {
+        let Ok(params) = jsonrpc::params_object(params) else {
+            return self.invalid_params(id, "Invalid params: params must be an object");
+        };
+        let mut name_buf = [0u8; 32];
+        let found = method.to_str(&mut name_buf).and_then(Method::from_name);
+        let meta = RequestMeta::from_params(params);
+        if meta.progress_token.is_some_and(|t| !is_token(t)) {
+            return self.invalid_params(id, "Invalid params: progressToken must be a string or an integer");
+        }
+        let request = match meta.protocol_version {
+            Some(version) => match self.modern_request(id, &meta, version)? {
+                Some(info) => Request { id, params, info, token: meta.progress_token },
+                None => return Ok(()),
+            },
+            None => match self.legacy_request(id, found, params, handler)? {
+                Some(info) => Request { id, params, info, token: meta.progress_token },
+                None => return Ok(()),
+            },
+        };
+        let modern = request.info.revision.is_modern();
+        let Some(method_kind) = found.filter(|m| m.in_era(modern)) else {
+            return self.fail_about(id, code::METHOD_NOT_FOUND, "Method not found: ", Text::Json(method));
+        };
+        let features = handler.registry().features();
+        let offered = match method_kind {
+            Method::ToolsList | Method::ToolsCall => features.tools,
+            Method::ResourcesList
+            | Method::TemplatesList
+            | Method::ResourcesRead
+            | Method::Subscribe
+            | Method::Unsubscribe => features.resources,
+            Method::PromptsList | Method::PromptsGet => features.prompts,
+            Method::Complete => features.completions,
+            Method::Initialize | Method::Ping | Method::Discover | Method::SetLevel => true,
+        };
+        if !offered {
+            return self.fail_about(id, code::METHOD_NOT_FOUND, "Method not found (not offered by this server): ", Text::Json(method));
+        }
+        match method_kind {
+            Method::Discover => self.discover(&request, handler.registry()),
+            Method::Ping => self.empty(id, request.info.revision),
+            Method::SetLevel => self.set_level(&request),
+            Method::ToolsList | Method::ResourcesList | Method::TemplatesList | Method::PromptsList => {
+                self.list(method_kind, &request, handler.registry())
+            }
+            Method::ToolsCall => self.call_tool(&request, handler),
+            Method::ResourcesRead => self.read_resource(&request, handler),
+            Method::Subscribe | Method::Unsubscribe => self.subscription(method_kind, &request),
+            Method::PromptsGet => self.get_prompt(&request, handler),
+            Method::Complete => self.complete(&request, handler),
+            // Answered in `legacy_request`.
+            Method::Initialize => Ok(()),
+        }
+    }
+
+    /// Check a modern request's `_meta`; `None` when an error was sent.
+    fn modern_request<'f>(
+        &mut self,
+        id: Id<'f>,
+        meta: &RequestMeta<'f>,
+        version: Value<'f>,
+    ) -> Result<Option<RequestInfo<'f>>, Error> {
+        let Some(requested) = version.as_str() else {
+            self.invalid_params(id, "Invalid params: io.modelcontextprotocol/protocolVersion must be a string")?;
+            return Ok(None);
+        };
+        let Some(revision) = Revision::from_json(requested).filter(|r| r.is_modern()) else {
+            self.unsupported_version(id, requested)?;
+            return Ok(None);
+        };
+        if meta.client_capabilities.and_then(Value::as_object).is_none() {
+            self.invalid_params(id, "Invalid params: _meta must carry io.modelcontextprotocol/clientCapabilities (an object)")?;
+            return Ok(None);
+        }
+        let log_level = match meta.log_level {
+            None => None,
+            Some(v) => match v.as_str().and_then(LogLevel::from_json) {
+                Some(level) => Some(level),
+                None => {
+                    self.invalid_params(id, "Invalid params: io.modelcontextprotocol/logLevel is not a log level")?;
+                    return Ok(None);
+                }
+            },
+        };
+        Ok(Some(RequestInfo {
+            revision,
+            client_info: meta.client_info,
+            client_capabilities: ClientCapabilities::from_value(meta.client_capabilities),
+            wants_progress: meta.progress_token.is_some(),
+            log_level,
+        }))
+    }
+
+    fn unsupported_version(&mut self, id: Id<'_>, requested: Str<'_>) -> Result<(), Error> {
+        jsonrpc::error_with(
+            self.out,
+            Some(id),
+            code::UNSUPPORTED_PROTOCOL_VERSION,
+            &mut |o| {
+                o.write(b"Unsupported protocol version: ")?;
+                o.write(requested.raw())?;
+                o.write(b" (supported: ")?;
+                for (i, r) in Revision::MODERN.iter().enumerate() {
+                    if i > 0 {
+                        o.write(b", ")?;
+                    }
+                    o.write(r.as_str().as_bytes())?;
+                }
+                o.write(b")")
+            },
+            Some(&mut |v| {
+                v.object(|o| {
+                    o.field("supported", |w| w.array(|a| Revision::MODERN.iter().try_for_each(|r| a.string(r.as_str()))))?;
+                    o.field("requested", |w| w.json_str(requested))
+                })
+            }),
+        )
+    }
+
+    /// Handle the legacy handshake and session checks; the request's info when it should
+    /// go on, `None` when it was answered.
+    fn legacy_request<'f>(
+        &mut self,
+        id: Id<'f>,
+        method: Option<Method>,
+        params: Option<Object<'f>>,
+        handler: &mut dyn Handler,
+    ) -> Result<Option<RequestInfo<'f>>, Error> {
+        match method {
+            Some(Method::Initialize) => {
+                self.initialize(id, params, handler.registry())?;
+                return Ok(None);
+            }
+            Some(Method::Discover) => {
+                self.invalid_params(
+                    id,
+                    "Invalid params: server/discover needs params._meta with io.modelcontextprotocol/protocolVersion and io.modelcontextprotocol/clientCapabilities",
+                )?;
+                return Ok(None);
+            }
+            Some(Method::Ping) if self.state.session.revision.is_none() => {
+                self.empty(id, Revision::LATEST_LEGACY)?;
+                return Ok(None);
+            }
+            _ => {}
+        }
+        let session = self.state.session;
+        let Some(revision) = session.revision else {
+            self.fail(
+                Some(id),
+                code::INVALID_REQUEST,
+                "Invalid request: the session is not initialized; send initialize first, or name protocol version 2026-07-28 in params._meta",
+            )?;
+            return Ok(None);
+        };
+        Ok(Some(RequestInfo {
+            revision,
+            client_info: None,
+            client_capabilities: session.client_caps,
+            wants_progress: false,
+            log_level: Some(session.log_level),
+        }))
+    }
+
+    /// `{}` (plus the modern trailer) as the result.
+    fn empty(&mut self, id: Id<'_>, revision: Revision) -> Result<(), Error> {
+        jsonrpc::result_head(self.out, id)?;
+        self.out.write(b"{")?;
+        self.trailer_first(revision, None)?;
+        jsonrpc::message_end(self.out)
+    }
+
+    /// Close a result object that has no members yet (so the trailer must not start with
+    /// a comma).
+    fn trailer_first(&mut self, revision: Revision, cache: Option<Cache>) -> Result<(), Error> {
+        // The trailer writes ",key…" pairs; a leading dummy-free object needs them without
+        // the first comma, so write through a sink that drops exactly one leading comma.
+        let mut sink = SkipComma { out: &mut *self.out, pending: true };
+        self.state.trailer(&mut sink, revision, cache)
+    }
+
+    fn initialize(&mut self, id: Id<'_>, params: Option<Object<'_>>, reg: &dyn Registry) -> Result<(), Error> {
+        let Some(requested) = params.and_then(|p| p.get("protocolVersion")).and_then(Value::as_str) else {
+            return self.invalid_params(id, "Invalid params: initialize needs a protocolVersion string");
+        };
+        let revision = Session::negotiate(Some(requested));
+        let caps = params.and_then(|p| p.get("capabilities"));
+        self.state.session = Session {
+            revision: Some(revision),
+            ready: false,
+            log_level: self.state.config.log_level,
+            client_caps: ClientCapabilities::from_value(caps),
+        };
+        Subscriptions::new(self.subscriptions).clear();
+        let info = reg.info();
+        jsonrpc::result_head(self.out, id)?;
+        self.out.write(b"{\"protocolVersion\":\"")?;
+        self.out.write(revision.as_str().as_bytes())?;
+        self.out.write(b"\",\"capabilities\":")?;
+        lists::capabilities(self.out, reg.features(), false)?;
+        self.out.write(b",\"serverInfo\":")?;
+        lists::implementation(self.out, &info.implementation)?;
+        if let Some(text) = info.instructions {
+            self.out.write(b",\"instructions\":")?;
+            json::string(self.out, text)?;
+        }
+        self.out.write(b"}")?;
+        jsonrpc::message_end(self.out)
+    }
+
+    fn discover(&mut self, req: &Request<'_>, reg: &dyn Registry) -> Result<(), Error> {
+        let info = reg.info();
+        jsonrpc::result_head(self.out, req.id)?;
+        self.out.write(b"{\"supportedVersions\":[")?;
+        for (i, r) in Revision::MODERN.iter().enumerate() {
+            if i > 0 {
+                self.out.write(b",")?;
+            }
+            json::string(self.out, r.as_str())?;
+        }
+        self.out.write(b"],\"capabilities\":")?;
+        lists::capabilities(self.out, reg.features(), true)?;
+        if let Some(text) = info.instructions {
+            self.out.write(b",\"instructions\":")?;
+            json::string(self.out, text)?;
+        }
+        let cache = self.state.config.discover_cache;
+        self.state.trailer_with(self.out, req.info.revision, Some(cache), Some(&info.implementation))?;
+        jsonrpc::message_end(self.out)
+    }
+
+    fn set_level(&mut self, req: &Request<'_>) -> Result<(), Error> {
+        let level = req.params.and_then(|p| p.get("level")).and_then(Value::as_str).and_then(LogLevel::from_json);
+        let Some(level) = level else {
+            return self.invalid_params(req.id, "Invalid params: level must be one of debug, info, notice, warning, error, critical, alert, emergency");
+        };
+        self.state.session.log_level = level;
+        self.empty(req.id, req.info.revision)
+    }
+
+    fn subscription(&mut self, method: Method, req: &Request<'_>) -> Result<(), Error> {
+        let Some(uri) = req.params.and_then(|p| p.get("uri")).and_then(Value::as_str) else {
+            return self.invalid_params(req.id, "Invalid params: uri must be a string");
+        };
+        let mut subs = Subscriptions::new(self.subscriptions);
+        if method == Method::Unsubscribe {
+            subs.remove(uri);
+        } else if !subs.insert(uri) {
+            return self.fail(Some(req.id), code::INTERNAL_ERROR, "Internal error: no room for more subscriptions");
+        }
+        self.empty(req.id, req.info.revision)
+    }
+
+    fn list(&mut self, method: Method, req: &Request<'_>, reg: &dyn Registry) -> Result<(), Error> {
+        let (key, total): (&[u8], usize) = match method {
+            Method::ToolsList => (b"{\"tools\":[", reg.tool_count()),
+            Method::ResourcesList => (b"{\"resources\":[", reg.resource_count()),
+            Method::TemplatesList => (b"{\"resourceTemplates\":[", reg.template_count()),
+            _ => (b"{\"prompts\":[", reg.prompt_count()),
+        };
+        let cursor = req.params.and_then(|p| p.get("cursor"));
+        let start = match cursor {
+            None => 0,
+            Some(c) => match c.as_str().and_then(|s| s.as_plain()).and_then(|s| s.parse::<usize>().ok()) {
+                Some(n) if n <= total => n,
+                _ => return self.invalid_params(req.id, "Invalid params: invalid cursor"),
+            },
+        };
+        let page = self.state.config.page_size;
+        let end = if page == 0 { total } else { total.min(start.saturating_add(page)) };
+        jsonrpc::result_head(self.out, req.id)?;
+        self.out.write(key)?;
+        for (n, i) in (start..end).enumerate() {
+            if n > 0 {
+                self.out.write(b",")?;
+            }
+            let written = match method {
+                Method::ToolsList => reg.tool(i).map(|t| lists::tool(self.out, &t)),
+                Method::ResourcesList => reg.resource(i).map(|r| lists::resource(self.out, &r)),
+                Method::TemplatesList => reg.template(i).map(|t| lists::template(self.out, &t)),
+                _ => reg.prompt(i).map(|p| lists::prompt(self.out, &p)),
+            };
+            // A registry that shrank mid-listing yields `null` rather than a broken array.
+            written.unwrap_or_else(|| self.out.write(b"null"))?;
+        }
+        self.out.write(b"]")?;
+        if end < total {
+            self.out.write(b",\"nextCursor\":\"")?;
+            json::u64(self.out, end as u64)?;
+            self.out.write(b"\"")?;
+        }
+        let cache = self.state.config.list_cache;
+        self.state.trailer(self.out, req.info.revision, Some(cache))?;
+        jsonrpc::message_end(self.out)
+    }
+
+    /// Take a slot for a call; on failure the error is sent and `None` returned.
+    fn admit(&mut self, req: &Request<'_>, kind: CallKind) -> Result<Option<Ticket>, Error> {
+        let entry = Entry {
+            id: req.id,
+            token: req.token.map(Value::raw),
+            kind,
+            revision: req.info.revision,
+            log_level: req.info.log_level.filter(|_| req.info.revision.is_modern()),
+            caps: req.info.client_capabilities,
+        };
+        let capacity = self.slots.len();
+        match inflight::admit(self.slots, &entry) {
+            Ok(ticket) => Ok(Some(ticket)),
+            Err(Admission::Full) => jsonrpc::error_with(
+                self.out,
+                Some(req.id),
+                code::INTERNAL_ERROR,
+                &mut |o| o.write(b"Internal error: too many requests in flight; retry when some have finished"),
+                Some(&mut |v| v.object(|o| o.integer("capacity", capacity as i64))),
+            )
+            .map(|()| None),
+            Err(Admission::Duplicate) => self
+                .fail(Some(req.id), code::INVALID_REQUEST, "Invalid request: this id is already used by a request in flight")
+                .map(|()| None),
+            Err(Admission::TooLong) => self
+                .fail(Some(req.id), code::INVALID_REQUEST, "Invalid request: the id and progressToken are too long for the server")
+                .map(|()| None),
+        }
+    }
+
+    /// After a handler ran: a handler error that left its call unanswered gets an
+    /// internal-error reply, so no request goes without an answer.
+    fn settle(&mut self, ticket: Ticket, outcome: Result<(), Error>) -> Result<(), Error> {
+        match outcome {
+            Err(Error::Io) => Err(Error::Io),
+            Err(e) if self.is_live(ticket) => {
+                let slot = inflight::get(self.slots, ticket).ok_or(Error::StaleTicket)?;
+                let result = jsonrpc::error_with(
+                    self.out,
+                    Some(slot.id()),
+                    code::INTERNAL_ERROR,
+                    &mut |o| {
+                        o.write(b"Internal error: the handler failed: ")?;
+                        o.write(e.describe().as_bytes())
+                    },
+                    None,
+                );
+                inflight::release(self.slots, ticket);
+                result
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn call_tool(&mut self, req: &Request<'_>, handler: &mut dyn Handler) -> Result<(), Error> {
+        let Some(name) = req.params.and_then(|p| p.get("name")).and_then(Value::as_str) else {
+            return self.invalid_params(req.id, "Invalid params: tools/call needs a string name");
+        };
+        let args = match req.params.and_then(|p| p.get("arguments")) {
+            None => None,
+            Some(v) if v.is_null() => None,
+            Some(v) => match v.as_object() {
+                Some(o) => Some(o),
+                None => return self.invalid_params(req.id, "Invalid params: arguments must be an object"),
+            },
+        };
+        let tool = {
+            let reg = handler.registry();
+            let Some(index) = reg.find_tool(name) else {
+                return self.fail_about(req.id, code::INVALID_PARAMS, "Unknown tool: ", Text::Json(name));
+            };
+            let Some(tool) = reg.tool(index) else {
+                return self.fail_about(req.id, code::INVALID_PARAMS, "Unknown tool: ", Text::Json(name));
+            };
+            if let Ok(schema) = json::parse(tool.input_schema.as_bytes(), json::RAW_MAX_DEPTH) {
+                let instance = args.map_or(Value::EMPTY_OBJECT, Object::as_value);
+                if let Err(violation) = schema::validate(schema, instance) {
+                    return self.invalid_arguments(req, tool.name, &violation);
+                }
+            }
+            index
+        };
+        let Some(ticket) = self.admit(req, CallKind::Tool)? else { return Ok(()) };
+        let call = ToolCall { ticket, tool, arguments: Arguments::new(args), info: req.info };
+        let outcome = handler.call_tool(call, self);
+        self.settle(ticket, outcome)
+    }
+
+    /// A tool result with `isError: true` explaining which argument is wrong.
+    fn invalid_arguments(&mut self, req: &Request<'_>, tool: &str, violation: &schema::Violation<'_>) -> Result<(), Error> {
+        jsonrpc::result_head(self.out, req.id)?;
+        self.out.write(b"{\"content\":[{\"type\":\"text\",\"text\":\"Invalid arguments for tool ")?;
+        json::string_contents(self.out, tool)?;
+        self.out.write(b": ")?;
+        violation.write_message(self.out)?;
+        self.out.write(b"\"}],\"isError\":true")?;
+        self.state.trailer(self.out, req.info.revision, None)?;
+        jsonrpc::message_end(self.out)
+    }
+
+    fn read_resource(&mut self, req: &Request<'_>, handler: &mut dyn Handler) -> Result<(), Error> {
+        let Some(uri) = req.params.and_then(|p| p.get("uri")).and_then(Value::as_str) else {
+            return self.invalid_params(req.id, "Invalid params: uri must be a string");
+        };
+        let target = {
+            let reg = handler.registry();
+            reg.find_resource(uri).map(ReadTarget::Resource).or_else(|| {
+                (0..reg.template_count()).find_map(|index| {
+                    let template = reg.template(index)?;
+                    let variables = uri_template::match_uri(template.uri_template, uri)?;
+                    Some(ReadTarget::Template { index, variables })
+                })
+            })
+        };
+        let Some(target) = target else {
+            let code = req.info.revision.resource_not_found_code();
+            return responder::resource_not_found(self.out, Some(req.id), code, Text::Json(uri));
+        };
+        let Some(ticket) = self.admit(req, CallKind::Resource)? else { return Ok(()) };
+        let read = ResourceRead { ticket, uri, target, info: req.info };
+        let outcome = handler.read_resource(read, self);
+        self.settle(ticket, outcome)
+    }
+
+    fn get_prompt(&mut self, req: &Request<'_>, handler: &mut dyn Handler) -> Result<(), Error> {
+        let Some(name) = req.params.and_then(|p| p.get("name")).and_then(Value::as_str) else {
+            return self.invalid_params(req.id, "Invalid params: prompts/get needs a string name");
+        };
+        let args = match req.params.and_then(|p| p.get("arguments")) {
+            None => None,
+            Some(v) => match v.as_object() {
+                Some(o) => Some(o),
+                None => return self.invalid_params(req.id, "Invalid params: arguments must be an object"),
+            },
+        };
+        if let Some((key, _)) = args.into_iter().flat_map(Object::iter).find(|(_, v)| v.as_str().is_none()) {
+            return self.fail_about(req.id, code::INVALID_PARAMS, "Invalid params: prompt arguments must be strings: ", Text::Json(key));
+        }
+        let prompt = {
+            let reg = handler.registry();
+            let Some((index, prompt)) = reg.find_prompt(name).and_then(|i| Some((i, reg.prompt(i)?))) else {
+                return self.fail_about(req.id, code::INVALID_PARAMS, "Unknown prompt: ", Text::Json(name));
+            };
+            let missing = prompt
+                .arguments
+                .iter()
+                .find(|a| a.required && args.and_then(|o| o.get(a.name)).is_none());
+            if let Some(arg) = missing {
+                return self.fail_about(req.id, code::INVALID_PARAMS, "Invalid params: missing required argument ", Text::Plain(arg.name));
+            }
+            index
+        };
+        let Some(ticket) = self.admit(req, CallKind::Prompt)? else { return Ok(()) };
+        let get = PromptGet { ticket, prompt, arguments: Arguments::new(args), info: req.info };
+        let outcome = handler.get_prompt(get, self);
+        self.settle(ticket, outcome)
+    }
+
+    fn complete(&mut self, req: &Request<'_>, handler: &mut dyn Handler) -> Result<(), Error> {
+        let field = |key: &str| req.params.and_then(|p| p.get(key)).and_then(Value::as_object);
+        let reference = field("ref").and_then(|r| {
+            let kind = r.get("type")?.as_str()?;
+            if kind.eq_str("ref/prompt") {
+                Some(CompletionRef::Prompt(r.get("name")?.as_str()?))
+            } else if kind.eq_str("ref/resource") {
+                Some(CompletionRef::Resource(r.get("uri")?.as_str()?))
+            } else {
+                None
+            }
+        });
+        let argument = field("argument").and_then(|a| Some((a.get("name")?.as_str()?, a.get("value")?.as_str()?)));
+        let (Some(reference), Some((argument, value))) = (reference, argument) else {
+            return self.invalid_params(
+                req.id,
+                "Invalid params: completion/complete needs ref ({type: ref/prompt, name} or {type: ref/resource, uri}) and argument {name, value}",
+            );
+        };
+        let context = field("context").and_then(|c| c.get("arguments")).and_then(Value::as_object);
+        let Some(ticket) = self.admit(req, CallKind::Completion)? else { return Ok(()) };
+        let request = CompletionRequest { ticket, reference, argument, value, context: Arguments::new(context), info: req.info };
+        let outcome = handler.complete(request, self);
+        self.settle(ticket, outcome)
+    }
+}
+
+/// A sink that drops one leading comma (to close an empty result with the trailer).
+struct SkipComma<'a> {
+    out: &'a mut dyn Sink,
+    pending: bool,
+}
+
+impl Sink for SkipComma<'_> {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let bytes = match (core::mem::take(&mut self.pending), bytes.split_first()) {
+            (true, Some((b',', rest))) => rest,
+            _ => bytes,
+        };
+        self.out.write(bytes)
+    }
+}

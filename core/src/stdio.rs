@@ -9,10 +9,10 @@
 //! Memory is bounded: a client that stops reading blocks the driver's writes, the driver
 //! stops reading, and the pipe pushes back on the client.
 
-use std::io;
-use std::string::ToString;
-use std::os::fd::{AsFd, BorrowedFd};
 use core::time::Duration;
+use std::io;
+use std::os::fd::{AsFd, BorrowedFd};
+use std::string::ToString;
 use std::vec::Vec;
 
 use rustix::event::{PollFd, PollFlags, Timespec};
@@ -129,10 +129,8 @@ fn wait_readable(fd: BorrowedFd<'_>, timeout: Duration) -> io::Result<bool> {
 }
 
 fn wait(fd: BorrowedFd<'_>, flags: PollFlags, timeout: Option<Duration>) -> io::Result<bool> {
-    let timespec = timeout.map(|t| Timespec {
-        tv_sec: t.as_secs().try_into().unwrap_or(i64::MAX),
-        tv_nsec: t.subsec_nanos().into(),
-    });
+    let timespec = timeout
+        .map(|t| Timespec { tv_sec: t.as_secs().try_into().unwrap_or(i64::MAX), tv_nsec: t.subsec_nanos().into() });
     let mut fds = [PollFd::new(&fd, flags)];
     loop {
         match rustix::event::poll(&mut fds, timespec.as_ref()) {

@@ -210,10 +210,11 @@ pub(crate) fn admit(slots: &mut [Slot], entry: &Entry<'_>) -> Result<Ticket, Adm
 
 /// The live slot holding the request with this exact id text.
 pub(crate) fn find(slots: &[Slot], id: &[u8]) -> Option<Ticket> {
-    slots.iter().enumerate().find(|(_, s)| s.live && s.id().raw() == id).map(|(i, s)| Ticket {
-        index: i as u32,
-        generation: s.generation,
-    })
+    slots
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.live && s.id().raw() == id)
+        .map(|(i, s)| Ticket { index: i as u32, generation: s.generation })
 }
 
 /// The live slot a ticket names.

@@ -8,10 +8,10 @@ mod revision;
 mod session;
 mod subscriptions;
 
+pub(crate) use inflight::Admission;
 pub use inflight::{Buffers, CallKind, SLOT_TEXT, Slot, Storage, Ticket};
 pub use level::LogLevel;
 pub use meta::{ClientCapabilities, RequestMeta};
 pub use revision::Revision;
-pub(crate) use inflight::Admission;
 pub(crate) use session::Session;
 pub(crate) use subscriptions::Subscriptions;

@@ -58,10 +58,6 @@ impl Revision {
 
     /// The error code for "resource not found" in this revision.
     pub const fn resource_not_found_code(self) -> i32 {
-        if self.is_modern() {
-            crate::jsonrpc::code::INVALID_PARAMS
-        } else {
-            crate::jsonrpc::code::RESOURCE_NOT_FOUND
-        }
+        if self.is_modern() { crate::jsonrpc::code::INVALID_PARAMS } else { crate::jsonrpc::code::RESOURCE_NOT_FOUND }
     }
 }

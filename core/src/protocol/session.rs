@@ -23,9 +23,6 @@ impl Session {
 
     /// Negotiate: the client's revision if it is a legacy one we speak, else the newest legacy one.
     pub(crate) fn negotiate(requested: Option<Str<'_>>) -> Revision {
-        requested
-            .and_then(Revision::from_json)
-            .filter(|r| !r.is_modern())
-            .unwrap_or(Revision::LATEST_LEGACY)
+        requested.and_then(Revision::from_json).filter(|r| !r.is_modern()).unwrap_or(Revision::LATEST_LEGACY)
     }
 }

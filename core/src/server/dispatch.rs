@@ -7,7 +7,9 @@
 use crate::json::{self, Object, Str, Text, Value};
 use crate::jsonrpc::{self, Id, Message, code};
 use crate::protocol::inflight::{self, Entry};
-use crate::protocol::{Admission, CallKind, ClientCapabilities, LogLevel, RequestMeta, Revision, Session, Subscriptions, Ticket};
+use crate::protocol::{
+    Admission, CallKind, ClientCapabilities, LogLevel, RequestMeta, Revision, Session, Subscriptions, Ticket,
+};
 use crate::server::handler::{
     Arguments, CompletionRef, CompletionRequest, Handler, PromptGet, ReadTarget, RequestInfo, ResourceRead, ToolCall,
 };
@@ -78,7 +80,6 @@ fn is_token(v: Value<'_>) -> bool {
     Id::from_value(v).is_some()
 }
 
-
 impl Responder<'_> {
     /// Handle one frame.
     pub(crate) fn receive(&mut self, frame: &[u8], handler: &mut dyn Handler) -> Result<(), Error> {
@@ -90,7 +91,11 @@ impl Responder<'_> {
             return self.message(value, handler);
         };
         if !self.state.session.revision.is_some_and(Revision::has_batches) {
-            return self.fail(None, code::INVALID_REQUEST, "Invalid request: JSON-RPC batches are not supported in this protocol revision");
+            return self.fail(
+                None,
+                code::INVALID_REQUEST,
+                "Invalid request: JSON-RPC batches are not supported in this protocol revision",
+            );
         }
         if batch.is_empty() {
             return self.fail(None, code::INVALID_REQUEST, "Invalid request: empty batch");
@@ -149,7 +154,12 @@ impl Responder<'_> {
         }
     }
 
-    fn notification(&mut self, method: Str<'_>, params: Option<Value<'_>>, handler: &mut dyn Handler) -> Result<(), Error> {
+    fn notification(
+        &mut self,
+        method: Str<'_>,
+        params: Option<Value<'_>>,
+        handler: &mut dyn Handler,
+    ) -> Result<(), Error> {
         let params = params.and_then(Value::as_object);
         if method.eq_str("notifications/cancelled") {
             let id = params.and_then(|p| p.get("requestId")).and_then(Id::from_value);
@@ -165,7 +175,13 @@ impl Responder<'_> {
         Ok(())
     }
 
-    fn request(&mut self, id: Id<'_>, method: Str<'_>, params: Option<Value<'_>>, handler: &mut dyn Handler) -> Result<(), Error> {
+    fn request(
+        &mut self,
+        id: Id<'_>,
+        method: Str<'_>,
+        params: Option<Value<'_>>,
+        handler: &mut dyn Handler,
+    ) -> Result<(), Error> {
         let Ok(params) = jsonrpc::params_object(params) else {
             return self.invalid_params(id, "Invalid params: params must be an object");
         };
@@ -202,7 +218,12 @@ impl Responder<'_> {
             Method::Initialize | Method::Ping | Method::Discover | Method::SetLevel => true,
         };
         if !offered {
-            return self.fail_about(id, code::METHOD_NOT_FOUND, "Method not found (not offered by this server): ", Text::Json(method));
+            return self.fail_about(
+                id,
+                code::METHOD_NOT_FOUND,
+                "Method not found (not offered by this server): ",
+                Text::Json(method),
+            );
         }
         match method_kind {
             Method::Discover => self.discover(&request, handler.registry()),
@@ -237,7 +258,10 @@ impl Responder<'_> {
             return Ok(None);
         };
         if meta.client_capabilities.and_then(Value::as_object).is_none() {
-            self.invalid_params(id, "Invalid params: _meta must carry io.modelcontextprotocol/clientCapabilities (an object)")?;
+            self.invalid_params(
+                id,
+                "Invalid params: _meta must carry io.modelcontextprotocol/clientCapabilities (an object)",
+            )?;
             return Ok(None);
         }
         let log_level = match meta.log_level {
@@ -278,7 +302,9 @@ impl Responder<'_> {
             },
             Some(&mut |v| {
                 v.object(|o| {
-                    o.field("supported", |w| w.array(|a| Revision::MODERN.iter().try_for_each(|r| a.string(r.as_str()))))?;
+                    o.field("supported", |w| {
+                        w.array(|a| Revision::MODERN.iter().try_for_each(|r| a.string(r.as_str())))
+                    })?;
                     o.field("requested", |w| w.json_str(requested))
                 })
             }),
@@ -400,7 +426,10 @@ impl Responder<'_> {
     fn set_level(&mut self, req: &Request<'_>) -> Result<(), Error> {
         let level = req.params.and_then(|p| p.get("level")).and_then(Value::as_str).and_then(LogLevel::from_json);
         let Some(level) = level else {
-            return self.invalid_params(req.id, "Invalid params: level must be one of debug, info, notice, warning, error, critical, alert, emergency");
+            return self.invalid_params(
+                req.id,
+                "Invalid params: level must be one of debug, info, notice, warning, error, critical, alert, emergency",
+            );
         };
         self.state.session.log_level = level;
         self.empty(req.id, req.info.revision)
@@ -484,10 +513,18 @@ impl Responder<'_> {
             )
             .map(|()| None),
             Err(Admission::Duplicate) => self
-                .fail(Some(req.id), code::INVALID_REQUEST, "Invalid request: this id is already used by a request in flight")
+                .fail(
+                    Some(req.id),
+                    code::INVALID_REQUEST,
+                    "Invalid request: this id is already used by a request in flight",
+                )
                 .map(|()| None),
             Err(Admission::TooLong) => self
-                .fail(Some(req.id), code::INVALID_REQUEST, "Invalid request: the id and progressToken are too long for the server")
+                .fail(
+                    Some(req.id),
+                    code::INVALID_REQUEST,
+                    "Invalid request: the id and progressToken are too long for the server",
+                )
                 .map(|()| None),
         }
     }
@@ -551,7 +588,12 @@ impl Responder<'_> {
     }
 
     /// A tool result with `isError: true` explaining which argument is wrong.
-    fn invalid_arguments(&mut self, req: &Request<'_>, tool: &str, violation: &schema::Violation<'_>) -> Result<(), Error> {
+    fn invalid_arguments(
+        &mut self,
+        req: &Request<'_>,
+        tool: &str,
+        violation: &schema::Violation<'_>,
+    ) -> Result<(), Error> {
         jsonrpc::result_head(self.out, req.id)?;
         self.out.write(b"{\"content\":[{\"type\":\"text\",\"text\":\"Invalid arguments for tool ")?;
         json::string_contents(self.out, tool)?;
@@ -598,19 +640,26 @@ impl Responder<'_> {
             },
         };
         if let Some((key, _)) = args.into_iter().flat_map(Object::iter).find(|(_, v)| v.as_str().is_none()) {
-            return self.fail_about(req.id, code::INVALID_PARAMS, "Invalid params: prompt arguments must be strings: ", Text::Json(key));
+            return self.fail_about(
+                req.id,
+                code::INVALID_PARAMS,
+                "Invalid params: prompt arguments must be strings: ",
+                Text::Json(key),
+            );
         }
         let prompt = {
             let reg = handler.registry();
             let Some((index, prompt)) = reg.find_prompt(name).and_then(|i| Some((i, reg.prompt(i)?))) else {
                 return self.fail_about(req.id, code::INVALID_PARAMS, "Unknown prompt: ", Text::Json(name));
             };
-            let missing = prompt
-                .arguments
-                .iter()
-                .find(|a| a.required && args.and_then(|o| o.get(a.name)).is_none());
+            let missing = prompt.arguments.iter().find(|a| a.required && args.and_then(|o| o.get(a.name)).is_none());
             if let Some(arg) = missing {
-                return self.fail_about(req.id, code::INVALID_PARAMS, "Invalid params: missing required argument ", Text::Plain(arg.name));
+                return self.fail_about(
+                    req.id,
+                    code::INVALID_PARAMS,
+                    "Invalid params: missing required argument ",
+                    Text::Plain(arg.name),
+                );
             }
             index
         };
@@ -641,7 +690,8 @@ impl Responder<'_> {
         };
         let context = field("context").and_then(|c| c.get("arguments")).and_then(Value::as_object);
         let Some(ticket) = self.admit(req, CallKind::Completion)? else { return Ok(()) };
-        let request = CompletionRequest { ticket, reference, argument, value, context: Arguments::new(context), info: req.info };
+        let request =
+            CompletionRequest { ticket, reference, argument, value, context: Arguments::new(context), info: req.info };
         let outcome = handler.complete(request, self);
         self.settle(ticket, outcome)
     }

@@ -191,7 +191,9 @@ pub(crate) fn capabilities(out: &mut dyn Sink, f: Features, modern: bool) -> Res
         )
     };
     out.write(b"{\"logging\":{}")?;
-    for (on, text) in [(f.tools, tools), (f.resources, resources), (f.prompts, prompts), (f.completions, b"\"completions\":{}")] {
+    for (on, text) in
+        [(f.tools, tools), (f.resources, resources), (f.prompts, prompts), (f.completions, b"\"completions\":{}")]
+    {
         if on {
             out.write(b",")?;
             out.write(text)?;

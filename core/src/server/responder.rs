@@ -331,7 +331,12 @@ fn live(slots: &mut [Slot], ticket: Ticket, kind: Option<CallKind>) -> Result<&m
 }
 
 /// Write a "resource not found" error with `data: {"uri": …}`.
-pub(crate) fn resource_not_found(out: &mut dyn Sink, id: Option<Id<'_>>, code: i32, uri: Text<'_>) -> Result<(), Error> {
+pub(crate) fn resource_not_found(
+    out: &mut dyn Sink,
+    id: Option<Id<'_>>,
+    code: i32,
+    uri: Text<'_>,
+) -> Result<(), Error> {
     jsonrpc::error_with(
         out,
         id,

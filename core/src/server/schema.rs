@@ -306,7 +306,13 @@ fn json_eq(a: Value<'_>, b: Value<'_>, depth: usize) -> bool {
 
 impl<'a> Checker<'a> {
     /// Check `v` as the child `segment` of the current value.
-    fn check_child(&mut self, segment: Segment<'a>, schema: Value<'a>, v: Value<'a>, depth: usize) -> Result<(), Problem<'a>> {
+    fn check_child(
+        &mut self,
+        segment: Segment<'a>,
+        schema: Value<'a>,
+        v: Value<'a>,
+        depth: usize,
+    ) -> Result<(), Problem<'a>> {
         if self.depth < PATH_CAP {
             let _ = self.path.push(segment);
         }
@@ -483,7 +489,8 @@ mod tests {
         })
     }
 
-    const ADD: &str = r#"{"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"required":["a","b"]}"#;
+    const ADD: &str =
+        r#"{"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"required":["a","b"]}"#;
 
     #[test]
     fn names_the_field() {

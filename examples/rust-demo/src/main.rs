@@ -3,8 +3,8 @@
 //! Run it with `cargo run --release -p picomcp-demo`; it tells you on stderr how to
 //! connect the MCP Inspector or Claude Desktop.
 
-use std::process::ExitCode;
 use core::time::Duration;
+use std::process::ExitCode;
 use std::time::Instant;
 
 use picomcp::json::Str;
@@ -38,10 +38,20 @@ static TOOLS: [Tool<'static>; 4] = [
     .annotations(READ_ONLY),
 ];
 
-const READ_ONLY_IDEMPOTENT: ToolAnnotations<'static> =
-    ToolAnnotations { title: None, read_only: Some(true), destructive: None, idempotent: Some(true), open_world: Some(false) };
-const READ_ONLY: ToolAnnotations<'static> =
-    ToolAnnotations { title: None, read_only: Some(true), destructive: None, idempotent: None, open_world: Some(false) };
+const READ_ONLY_IDEMPOTENT: ToolAnnotations<'static> = ToolAnnotations {
+    title: None,
+    read_only: Some(true),
+    destructive: None,
+    idempotent: Some(true),
+    open_world: Some(false),
+};
+const READ_ONLY: ToolAnnotations<'static> = ToolAnnotations {
+    title: None,
+    read_only: Some(true),
+    destructive: None,
+    idempotent: None,
+    open_world: Some(false),
+};
 
 static RESOURCES: [Resource<'static>; 1] =
     [Resource::new("demo://readme", "readme", "text/plain").description("What this demo server is")];
@@ -149,10 +159,17 @@ impl Handler for Demo {
                 }
                 r.tool_result(call.ticket, |res| res.structured_with_text(|v| v.object(|o| o.number("sum", sum))))
             }
-            Some("fail") => r.tool_error(call.ticket, "fail always fails: it exists to show what a tool error looks like"),
+            Some("fail") => {
+                r.tool_error(call.ticket, "fail always fails: it exists to show what a tool error looks like")
+            }
             Some("slow") => {
                 let ms = args.i64("ms").unwrap_or(0).max(0) as u64;
-                self.waits.push(Wait { ticket: call.ticket, start: Instant::now(), ms, next_report: PROGRESS_EVERY_MS });
+                self.waits.push(Wait {
+                    ticket: call.ticket,
+                    start: Instant::now(),
+                    ms,
+                    next_report: PROGRESS_EVERY_MS,
+                });
                 self.advance(r).map(drop)
             }
             _ => r.error(call.ticket, jsonrpc::code::INTERNAL_ERROR, "tool not implemented"),
@@ -180,8 +197,12 @@ impl Handler for Demo {
 
     fn complete(&mut self, req: CompletionRequest<'_>, r: &mut Responder<'_>) -> Result<(), Error> {
         let candidates: &[&str] = match req.reference {
-            CompletionRef::Prompt(p) if p.eq_str("greet") && req.argument.eq_str("name") => &["Ada", "Alan", "Grace", "Linus"],
-            CompletionRef::Resource(u) if u.eq_str("demo://items/{id}") && req.argument.eq_str("id") => &["1", "2", "3"],
+            CompletionRef::Prompt(p) if p.eq_str("greet") && req.argument.eq_str("name") => {
+                &["Ada", "Alan", "Grace", "Linus"]
+            }
+            CompletionRef::Resource(u) if u.eq_str("demo://items/{id}") && req.argument.eq_str("id") => {
+                &["1", "2", "3"]
+            }
             _ => &[],
         };
         let typed = text(req.value);

@@ -15,22 +15,11 @@ use jsonschema::{ValidationError, ValidatorMap};
 use serde_json::Value;
 
 /// The protocol revisions whose schemas can be checked against, oldest first.
-pub const REVISIONS: [&str; 5] = [
-    "2024-11-05",
-    "2025-03-26",
-    "2025-06-18",
-    "2025-11-25",
-    "2026-07-28",
-];
+pub const REVISIONS: [&str; 5] = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28"];
 
 /// Client requests whose result has no definition of its own in the schemas: they answer with
 /// `EmptyResult`.
-const EMPTY_RESULT_METHODS: [&str; 4] = [
-    "ping",
-    "logging/setLevel",
-    "resources/subscribe",
-    "resources/unsubscribe",
-];
+const EMPTY_RESULT_METHODS: [&str; 4] = ["ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"];
 
 /// What checking one message found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,9 +42,7 @@ pub fn spec_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("PICOMCP_SPEC_DIR").filter(|dir| !dir.is_empty()) {
         return Some(PathBuf::from(dir));
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .find(|dir| is_repository_root(dir))?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().find(|dir| is_repository_root(dir))?;
     let spec = root.parent()?.join("shared").join("spec");
     spec.is_dir().then_some(spec)
 }
@@ -90,10 +77,7 @@ fn is_repository_root(dir: &Path) -> bool {
 /// If a schema file exists but cannot be read, parsed or compiled.
 pub fn check_server_message(rev: &str, message: &Value, answers: Option<&str>) -> Outcome {
     let Some(index) = REVISIONS.iter().position(|known| *known == rev) else {
-        return Outcome::Invalid(vec![format!(
-            "unknown MCP revision `{rev}` (known: {})",
-            REVISIONS.join(", ")
-        )]);
+        return Outcome::Invalid(vec![format!("unknown MCP revision `{rev}` (known: {})", REVISIONS.join(", "))]);
     };
     let schema = match Schema::get(index) {
         Ok(schema) => schema,
@@ -167,9 +151,7 @@ impl Schema {
     fn get(index: usize) -> Result<&'static Self, &'static String> {
         static CACHE: [OnceLock<Result<Schema, String>>; REVISIONS.len()] =
             [const { OnceLock::new() }; REVISIONS.len()];
-        CACHE[index]
-            .get_or_init(|| Self::load(REVISIONS[index]))
-            .as_ref()
+        CACHE[index].get_or_init(|| Self::load(REVISIONS[index])).as_ref()
     }
 
     fn load(rev: &'static str) -> Result<Self, String> {
@@ -181,21 +163,17 @@ impl Schema {
         if !path.is_file() {
             return Err(format!("{} does not exist", path.display()));
         }
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
-        let document: Value = serde_json::from_str(&text)
-            .unwrap_or_else(|error| panic!("{} is not JSON: {error}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+        let document: Value =
+            serde_json::from_str(&text).unwrap_or_else(|error| panic!("{} is not JSON: {error}", path.display()));
         // Formats (`uri`, `uri-template`) are asserted in every revision alike; by default only
         // the draft-07 ones would be.
         let validators = jsonschema::options()
             .should_validate_formats(true)
             .build_map(&document)
             .unwrap_or_else(|error| panic!("{} does not compile: {error}", path.display()));
-        let defs_key = if document.get("$defs").is_some() {
-            "$defs"
-        } else {
-            "definitions"
-        };
+        let defs_key = if document.get("$defs").is_some() { "$defs" } else { "definitions" };
         let defs = &document[defs_key];
 
         let results = union_by_method(defs, "ClientRequest")
@@ -205,11 +183,7 @@ impl Schema {
                     .strip_suffix("Request")
                     .map(|stem| format!("{stem}Result"))
                     .filter(|result| defs.get(result).is_some())
-                    .or_else(|| {
-                        EMPTY_RESULT_METHODS
-                            .contains(&method.as_str())
-                            .then(|| "EmptyResult".into())
-                    })
+                    .or_else(|| EMPTY_RESULT_METHODS.contains(&method.as_str()).then(|| "EmptyResult".into()))
                     .unwrap_or_else(|| panic!("{rev}: no result definition known for {request}"));
                 (method, result)
             })
@@ -220,14 +194,11 @@ impl Schema {
             .flatten()
             .filter_map(|(name, definition)| {
                 let parts = definition.pointer("/properties/error/allOf")?.as_array()?;
-                let code = parts
-                    .iter()
-                    .find_map(|part| part.pointer("/properties/code/const"))?;
+                let code = parts.iter().find_map(|part| part.pointer("/properties/code/const"))?;
                 Some((code.as_i64()?, name.clone()))
             })
             .collect();
-        let pick =
-            |new: &'static str, old: &'static str| if defs.get(new).is_some() { new } else { old };
+        let pick = |new: &'static str, old: &'static str| if defs.get(new).is_some() { new } else { old };
         Ok(Self {
             rev,
             defs_prefix: format!("#/{defs_key}/"),
@@ -242,21 +213,14 @@ impl Schema {
     }
 
     fn is_defined(&self, name: &str) -> bool {
-        self.validators
-            .contains_key(&format!("{}{name}", self.defs_prefix))
+        self.validators.contains_key(&format!("{}{name}", self.defs_prefix))
     }
 
     /// The definitions `message` must validate against, each with the JSON pointer of the part
     /// of the message it applies to.
-    fn checks_for(
-        &self,
-        message: &Value,
-        answers: Option<&str>,
-    ) -> Result<Vec<(String, &'static str)>, String> {
+    fn checks_for(&self, message: &Value, answers: Option<&str>) -> Result<Vec<(String, &'static str)>, String> {
         let rev = self.rev;
-        let object = message
-            .as_object()
-            .ok_or("a JSON-RPC message must be a JSON object")?;
+        let object = message.as_object().ok_or("a JSON-RPC message must be a JSON object")?;
         if object.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
             return Err("`jsonrpc` must be \"2.0\"".into());
         }
@@ -265,32 +229,18 @@ impl Schema {
             let (kind, union, known, envelope) = if object.contains_key("id") {
                 ("request", "ServerRequest", &self.requests, "JSONRPCRequest")
             } else {
-                (
-                    "notification",
-                    "ServerNotification",
-                    &self.notifications,
-                    "JSONRPCNotification",
-                )
+                ("notification", "ServerNotification", &self.notifications, "JSONRPCNotification")
             };
-            let definition = known
-                .get(method)
-                .ok_or_else(|| format!("{rev} defines no server {kind} `{method}`"))?;
-            return Ok(vec![
-                (definition.clone(), ""),
-                (envelope.into(), ""),
-                (union.into(), ""),
-            ]);
+            let definition = known.get(method).ok_or_else(|| format!("{rev} defines no server {kind} `{method}`"))?;
+            return Ok(vec![(definition.clone(), ""), (envelope.into(), ""), (union.into(), "")]);
         }
         match (object.get("result"), object.get("error")) {
             (Some(_), Some(_)) => Err("a response must not have both `result` and `error`".into()),
             (Some(result), None) => {
-                let method = answers.ok_or(
-                    "a result must be checked with `answers` naming the method of the request it answers",
-                )?;
-                let definition = self
-                    .results
-                    .get(method)
-                    .ok_or_else(|| format!("{rev} defines no client request `{method}`"))?;
+                let method = answers
+                    .ok_or("a result must be checked with `answers` naming the method of the request it answers")?;
+                let definition =
+                    self.results.get(method).ok_or_else(|| format!("{rev} defines no client request `{method}`"))?;
                 let mut checks = Vec::new();
                 if self.is_defined("InputRequiredResult")
                     && result.get("resultType").and_then(Value::as_str) == Some("input_required")
@@ -315,10 +265,9 @@ impl Schema {
                 checks.push((self.error_envelope.into(), ""));
                 Ok(checks)
             }
-            (None, None) => Err(
-                "neither a notification, a request nor a response (no `method`, `result` or `error`)"
-                    .into(),
-            ),
+            (None, None) => {
+                Err("neither a notification, a request nor a response (no `method`, `result` or `error`)".into())
+            }
         }
     }
 
@@ -326,10 +275,7 @@ impl Schema {
     fn errors(&self, definition: &str, message: &Value, at: &str) -> Vec<String> {
         let validator = &self.validators[format!("{}{definition}", self.defs_prefix).as_str()];
         let instance = message.pointer(at).expect("the checked part exists");
-        validator
-            .iter_errors(instance)
-            .map(|error| format!("{definition} at {}", describe(&error, at)))
-            .collect()
+        validator.iter_errors(instance).map(|error| format!("{definition} at {}", describe(&error, at))).collect()
     }
 }
 
@@ -342,15 +288,8 @@ fn describe(error: &ValidationError<'_>, at: &str) -> String {
     let instance = error.instance();
     let problem = if let ValidationErrorKind::AnyOf { context } = error.kind() {
         let closest = context.iter().min_by_key(|alternative| alternative.len());
-        let reasons: Vec<String> = closest
-            .into_iter()
-            .flatten()
-            .map(|reason| describe(reason, at))
-            .collect();
-        format!(
-            "matches no alternative of an `anyOf`; the closest fails with [{}]",
-            reasons.join("; ")
-        )
+        let reasons: Vec<String> = closest.into_iter().flatten().map(|reason| describe(reason, at)).collect();
+        format!("matches no alternative of an `anyOf`; the closest fails with [{}]", reasons.join("; "))
     } else if instance.is_object() || instance.is_array() {
         // Not repeated: the message itself is shown.
         error.masked().to_string()
@@ -364,18 +303,13 @@ fn describe(error: &ValidationError<'_>, at: &str) -> String {
 /// `ServerNotification`), read from each member's `method` const; empty if there is no such
 /// union.
 fn union_by_method(defs: &Value, union: &str) -> HashMap<String, String> {
-    let members = defs
-        .pointer(&format!("/{union}/anyOf"))
-        .and_then(Value::as_array);
+    let members = defs.pointer(&format!("/{union}/anyOf")).and_then(Value::as_array);
     members
         .into_iter()
         .flatten()
         .filter_map(|member| {
             let name = member.get("$ref")?.as_str()?.rsplit('/').next()?;
-            let method = defs
-                .get(name)?
-                .pointer("/properties/method/const")?
-                .as_str()?;
+            let method = defs.get(name)?.pointer("/properties/method/const")?.as_str()?;
             Some((method.to_owned(), name.to_owned()))
         })
         .collect()

@@ -28,10 +28,7 @@ const ANSWERS: [(&str, &str); 11] = [
 const BROKEN_EXAMPLES: [(&str, &str); 1] = [
     // Predates `ttlMs` and `cacheScope` becoming required; its `…ResultResponse` definition
     // still admits it only because `InputRequiredResult` accepts any `resultType`.
-    (
-        "ReadResourceResultResponse/read-resource-result-response.json",
-        "ttlMs",
-    ),
+    ("ReadResourceResultResponse/read-resource-result-response.json", "ttlMs"),
 ];
 
 /// Results that clients write, not servers.
@@ -73,10 +70,7 @@ fn result(result: Value) -> Value {
 /// Each official example of `LATEST`, as (type name, file, JSON); empty, after saying so,
 /// when the schemas are missing.
 fn examples() -> Vec<(String, PathBuf, Value)> {
-    let Some(dir) = spec_dir()
-        .map(|dir| dir.join(LATEST).join("examples"))
-        .filter(|dir| dir.is_dir())
-    else {
+    let Some(dir) = spec_dir().map(|dir| dir.join(LATEST).join("examples")).filter(|dir| dir.is_dir()) else {
         say_skipped(&format!("no {LATEST}/examples folder found"));
         return Vec::new();
     };
@@ -100,11 +94,7 @@ fn every_example_validates_against_its_definition() {
         Err(reason) => return say_skipped(reason),
     };
     for (name, file, example) in examples() {
-        assert!(
-            schema.is_defined(&name),
-            "{} names no definition",
-            file.display()
-        );
+        assert!(schema.is_defined(&name), "{} names no definition", file.display());
         let errors = schema.errors(&name, &example, "");
         assert!(errors.is_empty(), "{}: {errors:#?}", file.display());
     }
@@ -122,10 +112,7 @@ fn every_server_example_validates_as_a_message() {
             } else {
                 (json!({"jsonrpc": "2.0", "id": 7, "error": example}), None)
             }
-        } else if let Some(stem) = name
-            .strip_suffix("Response")
-            .filter(|stem| stem.ends_with("Result"))
-        {
+        } else if let Some(stem) = name.strip_suffix("Response").filter(|stem| stem.ends_with("Result")) {
             (example, Some(stem.to_owned()))
         } else if name.ends_with("Result") && !CLIENT_RESULTS.contains(&name.as_str()) {
             (result(example), Some(name.clone()))
@@ -134,13 +121,9 @@ fn every_server_example_validates_as_a_message() {
         };
         let answers = answers.map(|result| {
             let answers = ANSWERS.iter().find(|(known, _)| *known == result);
-            answers
-                .unwrap_or_else(|| panic!("which request does {result} answer?"))
-                .1
+            answers.unwrap_or_else(|| panic!("which request does {result} answer?")).1
         });
-        let broken = BROKEN_EXAMPLES
-            .iter()
-            .find(|(path, _)| file.ends_with(path));
+        let broken = BROKEN_EXAMPLES.iter().find(|(path, _)| file.ends_with(path));
         match broken {
             Some((_, expected)) => assert_rejected(LATEST, message, answers, expected),
             None => assert_passes(LATEST, message, answers),
@@ -155,10 +138,7 @@ fn every_server_example_validates_as_a_message() {
             "ParseError",
             "UnsupportedProtocolVersionError",
         ] {
-            assert!(
-                checked.iter().any(|name| name == needed),
-                "no {needed} example was checked"
-            );
+            assert!(checked.iter().any(|name| name == needed), "no {needed} example was checked");
         }
     }
 }
@@ -168,9 +148,7 @@ fn results_must_match_the_answered_method() {
     let tools = json!([{"name": "add", "inputSchema": {"type": "object"}}]);
     assert_passes(
         LATEST,
-        result(
-            json!({"resultType": "complete", "tools": tools, "ttlMs": 0, "cacheScope": "public"}),
-        ),
+        result(json!({"resultType": "complete", "tools": tools, "ttlMs": 0, "cacheScope": "public"})),
         Some("tools/list"),
     );
     assert_rejected(
@@ -180,12 +158,7 @@ fn results_must_match_the_answered_method() {
         "ttlMs",
     );
     let bogus = json!({"resultType": "complete", "content": [{"type": "bogus"}]});
-    assert_rejected(
-        LATEST,
-        result(bogus),
-        Some("tools/call"),
-        "/result/content/0: matches no alternative",
-    );
+    assert_rejected(LATEST, result(bogus), Some("tools/call"), "/result/content/0: matches no alternative");
     assert_rejected(
         "2024-11-05",
         result(json!({"content": [{"type": "bogus"}]})),
@@ -193,24 +166,9 @@ fn results_must_match_the_answered_method() {
         "/result/content/0",
     );
     let initialize = json!({"protocolVersion": "2024-11-05", "capabilities": {}});
-    assert_rejected(
-        "2024-11-05",
-        result(initialize),
-        Some("initialize"),
-        "serverInfo",
-    );
-    assert_rejected(
-        LATEST,
-        result(json!({})),
-        Some("ping"),
-        "defines no client request `ping`",
-    );
-    assert_rejected(
-        LATEST,
-        result(json!({"resultType": "complete"})),
-        None,
-        "answers",
-    );
+    assert_rejected("2024-11-05", result(initialize), Some("initialize"), "serverInfo");
+    assert_rejected(LATEST, result(json!({})), Some("ping"), "defines no client request `ping`");
+    assert_rejected(LATEST, result(json!({"resultType": "complete"})), None, "answers");
 }
 
 #[test]
@@ -228,12 +186,7 @@ fn legacy_results_validate() {
 fn input_required_only_where_the_method_allows_it() {
     let input_required = json!({"resultType": "input_required", "requestState": "abc"});
     assert_passes(LATEST, result(input_required.clone()), Some("tools/call"));
-    assert_rejected(
-        LATEST,
-        result(input_required),
-        Some("tools/list"),
-        "ListToolsResultResponse",
-    );
+    assert_rejected(LATEST, result(input_required), Some("tools/list"), "ListToolsResultResponse");
 }
 
 #[test]
@@ -245,38 +198,28 @@ fn errors_without_id_are_valid_from_2025_11_25_on() {
     for rev in &REVISIONS[..3] {
         assert_rejected(rev, error.clone(), None, "\"id\" is a required property");
     }
-    let null_id =
-        json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "Parse error"}});
+    let null_id = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "Parse error"}});
     assert_rejected("2025-11-25", null_id, None, "JSONRPCErrorResponse at /id");
 }
 
 #[test]
 fn errors_with_a_defined_code_match_their_definition() {
-    let unsupported = json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32022, "message": "Unsupported protocol version"}});
-    assert_rejected(
-        LATEST,
-        unsupported,
-        None,
-        "UnsupportedProtocolVersionError at /error",
-    );
+    let unsupported =
+        json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32022, "message": "Unsupported protocol version"}});
+    assert_rejected(LATEST, unsupported, None, "UnsupportedProtocolVersionError at /error");
 }
 
 #[test]
 fn notifications_are_looked_up_by_method() {
-    let progress = json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": 1, "progress": 5}});
+    let progress =
+        json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": 1, "progress": 5}});
     let changed = json!({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"});
     for rev in REVISIONS {
         assert_passes(rev, progress.clone(), None);
         assert_passes(rev, changed.clone(), None);
     }
-    let no_token =
-        json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progress": 5}});
-    assert_rejected(
-        "2025-03-26",
-        no_token,
-        None,
-        "ProgressNotification at /params",
-    );
+    let no_token = json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progress": 5}});
+    assert_rejected("2025-03-26", no_token, None, "ProgressNotification at /params");
     let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
     assert_rejected("2025-06-18", initialized, None, "no server notification");
 }
@@ -292,52 +235,29 @@ fn server_requests_exist_before_2026_07_28() {
 fn broken_envelopes_are_rejected() {
     let changed = json!({"method": "notifications/tools/list_changed"});
     assert_rejected(LATEST, changed, None, "jsonrpc");
-    assert_rejected(
-        LATEST,
-        json!({"jsonrpc": "1.0", "id": 1, "result": {}}),
-        Some("ping"),
-        "jsonrpc",
-    );
-    assert_rejected(
-        "2025-11-25",
-        json!({"jsonrpc": "2.0", "id": 1}),
-        None,
-        "neither",
-    );
+    assert_rejected(LATEST, json!({"jsonrpc": "1.0", "id": 1, "result": {}}), Some("ping"), "jsonrpc");
+    assert_rejected("2025-11-25", json!({"jsonrpc": "2.0", "id": 1}), None, "neither");
     assert_rejected("2025-11-25", json!([]), None, "object");
 }
 
 #[test]
 fn unknown_revisions_are_invalid_even_without_schemas() {
     let outcome = check_server_message("2099-01-01", &json!({"jsonrpc": "2.0"}), None);
-    assert!(
-        matches!(&outcome, Outcome::Invalid(errors) if errors[0].contains("unknown MCP revision")),
-        "{outcome:?}"
-    );
+    assert!(matches!(&outcome, Outcome::Invalid(errors) if errors[0].contains("unknown MCP revision")), "{outcome:?}");
 }
 
 #[test]
 fn assert_valid_reports_revision_definition_and_message() {
-    assert_valid(
-        "2025-06-18",
-        b"{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}\n",
-        Some("ping"),
-    );
+    assert_valid("2025-06-18", b"{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}\n", Some("ping"));
     let invalid = br#"{"jsonrpc":"2.0","id":3,"result":{"tools":7}}"#;
     let parsed = serde_json::from_slice(invalid).unwrap();
     if check("2025-06-18", &parsed, Some("tools/list")).is_none() {
         return;
     }
-    let report =
-        std::panic::catch_unwind(|| assert_valid("2025-06-18", invalid, Some("tools/list")))
-            .expect_err("an invalid message panics");
+    let report = std::panic::catch_unwind(|| assert_valid("2025-06-18", invalid, Some("tools/list")))
+        .expect_err("an invalid message panics");
     let report = report.downcast_ref::<String>().unwrap();
-    for part in [
-        "2025-06-18",
-        "tools/list",
-        "ListToolsResult at /result/tools",
-        r#""tools":7"#,
-    ] {
+    for part in ["2025-06-18", "tools/list", "ListToolsResult at /result/tools", r#""tools":7"#] {
         assert!(report.contains(part), "{part:?} missing from:\n{report}");
     }
 }
@@ -346,11 +266,6 @@ fn assert_valid_reports_revision_definition_and_message() {
 fn formats_are_asserted_in_every_revision() {
     let resources = json!({"resources": [{"uri": "not a uri", "name": "n"}]});
     for rev in REVISIONS {
-        assert_rejected(
-            rev,
-            result(resources.clone()),
-            Some("resources/list"),
-            "is not a \"uri\"",
-        );
+        assert_rejected(rev, result(resources.clone()), Some("resources/list"), "is not a \"uri\"");
     }
 }

@@ -79,9 +79,8 @@ pub const MAX_DEPTH_LIMIT: usize = 256;
 /// assert!(picomcp::json::parse(b"[[[1]]]", 2).is_err());
 /// ```
 pub fn parse(input: &[u8], max_depth: usize) -> Result<Value<'_>, ParseError> {
-    if let Err(e) = core::str::from_utf8(input) {
-        return Err(ParseError { kind: ParseErrorKind::InvalidUtf8, offset: e.valid_up_to() });
-    }
+    // Outside strings the grammar admits ASCII only, and strings check their UTF-8 as
+    // they are scanned, so the whole text is UTF-8 once it passes: one pass, not two.
     let mut v = Validator { s: input, pos: 0, max_depth: max_depth.min(MAX_DEPTH_LIMIT) };
     v.skip_ws();
     let start = v.pos;
@@ -260,6 +259,22 @@ impl Validator<'_> {
         Ok(())
     }
 
+    /// One multi-byte UTF-8 character at `pos`.
+    fn utf8_char(&mut self) -> Result<(), ParseError> {
+        let len = match self.peek() {
+            Some(0xC2..=0xDF) => 2,
+            Some(0xE0..=0xEF) => 3,
+            Some(0xF0..=0xF4) => 4,
+            _ => 0,
+        };
+        let valid = len > 0 && self.s.get(self.pos..self.pos + len).is_some_and(|c| core::str::from_utf8(c).is_ok());
+        if !valid {
+            return Err(self.error(ParseErrorKind::InvalidUtf8));
+        }
+        self.pos += len;
+        Ok(())
+    }
+
     fn hex4(&mut self) -> Result<u16, ParseError> {
         let mut v = 0u16;
         for _ in 0..4 {
@@ -275,18 +290,22 @@ impl Validator<'_> {
         Ok(v)
     }
 
-    /// A string starting at the opening quote; the input is known to be UTF-8.
+    /// A string starting at the opening quote.
     fn string(&mut self) -> Result<(), ParseError> {
         self.pos += 1;
         loop {
-            // Fast scan over ordinary bytes.
+            // Fast scan over plain ASCII.
             let rest = self.s.get(self.pos..).unwrap_or_default();
-            let plain = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            let plain = rest.iter().position(|&b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b));
             let Some(n) = plain else {
                 self.pos = self.s.len();
                 return Err(self.error(ParseErrorKind::UnexpectedEnd));
             };
             self.pos += n;
+            if self.peek().is_some_and(|b| b >= 0x80) {
+                self.utf8_char()?;
+                continue;
+            }
             match self.expect_more()? {
                 b'"' => {
                     self.pos += 1;
@@ -367,6 +386,15 @@ pub struct Value<'a> {
 impl Value<'static> {
     /// `{}`.
     pub const EMPTY_OBJECT: Self = Self { raw: b"{}" };
+}
+
+impl<'a> Value<'a> {
+    /// A view of text that is trusted to be JSON without checking it (descriptor text the
+    /// host lent). Reading malformed text this way gives odd answers, never a panic; it
+    /// must never be written out unchecked.
+    pub(crate) fn trusted(text: &'a str) -> Self {
+        Self { raw: text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')).as_bytes() }
+    }
 }
 
 impl<'a> Value<'a> {
@@ -475,24 +503,28 @@ fn skip_value(s: &[u8], mut pos: usize) -> usize {
         Some(b'"') => skip_string(s, pos),
         Some(b'{' | b'[') => {
             let mut depth = 0usize;
-            while let Some(&b) = s.get(pos) {
-                match b {
-                    b'"' => {
+            loop {
+                // Jump to the next structural byte.
+                let rest = s.get(pos..).unwrap_or_default();
+                let Some(n) = rest.iter().position(|&b| matches!(b, b'"' | b'{' | b'[' | b'}' | b']')) else {
+                    return s.len();
+                };
+                pos += n;
+                match s.get(pos) {
+                    Some(b'"') => {
                         pos = skip_string(s, pos);
                         continue;
                     }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
+                    Some(b'{' | b'[') => depth += 1,
+                    _ => {
                         depth = depth.saturating_sub(1);
                         if depth == 0 {
                             return pos + 1;
                         }
                     }
-                    _ => {}
                 }
                 pos += 1;
             }
-            pos
         }
         Some(_) => {
             while let Some(b) = s.get(pos) {
@@ -507,17 +539,20 @@ fn skip_value(s: &[u8], mut pos: usize) -> usize {
     }
 }
 
-/// End of the string starting at the quote at `pos` (exclusive of nothing: past the closing quote).
+/// Just past the closing quote of the string whose opening quote is at `pos`.
 fn skip_string(s: &[u8], mut pos: usize) -> usize {
     pos += 1;
-    while let Some(&b) = s.get(pos) {
-        match b {
-            b'"' => return pos + 1,
-            b'\\' => pos += 2,
-            _ => pos += 1,
+    loop {
+        let rest = s.get(pos..).unwrap_or_default();
+        let Some(n) = rest.iter().position(|&b| b == b'"' || b == b'\\') else {
+            return s.len();
+        };
+        pos += n;
+        if s.get(pos) == Some(&b'"') {
+            return pos + 1;
         }
+        pos += 2;
     }
-    pos
 }
 
 fn skip_ws(s: &[u8], mut pos: usize) -> usize {
@@ -677,6 +712,15 @@ impl<'a> Str<'a> {
             return self.raw == s.as_bytes();
         }
         self.chars().eq(s.chars())
+    }
+
+    /// Whether two JSON strings decode to the same text (byte comparison when neither
+    /// has escapes).
+    pub fn same_text(self, other: Str<'_>) -> bool {
+        if !self.has_escapes() && !other.has_escapes() {
+            return self.raw == other.raw;
+        }
+        self.chars().eq(other.chars())
     }
 
     /// The length in bytes of the decoded string (UTF-8).

@@ -187,10 +187,19 @@ pub(crate) fn admit(slots: &mut [Slot], entry: &Entry<'_>) -> Result<Ticket, Adm
     if id.len() + token.len() > SLOT_TEXT {
         return Err(Admission::TooLong);
     }
-    if find(slots, id).is_some() {
-        return Err(Admission::Duplicate);
+    // One scan finds both a duplicate id and the first free slot.
+    let mut free = None;
+    for (i, s) in slots.iter().enumerate() {
+        if s.live {
+            if s.id().raw() == id {
+                return Err(Admission::Duplicate);
+            }
+        } else if free.is_none() {
+            free = Some(i);
+        }
     }
-    let (index, slot) = slots.iter_mut().enumerate().find(|(_, s)| !s.live).ok_or(Admission::Full)?;
+    let index = free.ok_or(Admission::Full)?;
+    let slot = slots.get_mut(index).ok_or(Admission::Full)?;
     slot.live = true;
     slot.kind = entry.kind;
     slot.revision = entry.revision;

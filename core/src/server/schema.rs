@@ -286,7 +286,7 @@ fn json_eq(a: Value<'_>, b: Value<'_>, depth: usize) -> bool {
     }
     match a.kind() {
         Kind::Number => a.as_f64() == b.as_f64(),
-        Kind::String => a.as_str().zip(b.as_str()).is_some_and(|(x, y)| x.chars().eq(y.chars())),
+        Kind::String => a.as_str().zip(b.as_str()).is_some_and(|(x, y)| x.same_text(y)),
         Kind::Array => {
             let (Some(x), Some(y)) = (a.as_array(), b.as_array()) else { return false };
             x.iter().count() == y.iter().count() && x.iter().zip(y.iter()).all(|(p, q)| json_eq(p, q, depth + 1))
@@ -441,14 +441,14 @@ impl<'a> Checker<'a> {
     fn check_object(&mut self, k: &Keywords<'a>, members: json::Object<'a>, depth: usize) -> Result<(), Problem<'a>> {
         if let Some(required) = k.required.and_then(Value::as_array) {
             for name in required.iter().filter_map(Value::as_str) {
-                if !members.iter().any(|(key, _)| key.chars().eq(name.chars())) {
+                if !members.iter().any(|(key, _)| key.same_text(name)) {
                     return Err(Problem::Required(name));
                 }
             }
         }
         let properties = k.properties.and_then(Value::as_object);
         for (key, value) in members.iter() {
-            let declared = properties.and_then(|p| p.iter().find(|(name, _)| name.chars().eq(key.chars())));
+            let declared = properties.and_then(|p| p.iter().find(|(name, _)| name.same_text(key)));
             let sub = match (declared, k.additional) {
                 (Some((_, s)), _) => s,
                 (None, Some(extra)) if !k.pattern_properties => {

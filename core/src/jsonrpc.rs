@@ -127,7 +127,10 @@ pub fn classify(value: Value<'_>) -> Result<Message<'_>, Invalid<'_>> {
         slot.get_or_insert(v);
     }
     let id = id_value.and_then(Id::from_value);
-    if id_value.is_some() && id.is_none() {
+    // JSON-RPC gives an error response `"id": null` when the request's id could not be
+    // read: that is still a response (never answered), not an invalid request.
+    let null_id_error = method.is_none() && result.is_none() && error.is_some() && id_value.is_some_and(Value::is_null);
+    if id_value.is_some() && id.is_none() && !null_id_error {
         return Err(Invalid::request(None, "Invalid request: id must be a string or an integer"));
     }
     if version.and_then(Value::as_str).is_none_or(|v| v.raw() != b"2.0") {
@@ -280,6 +283,10 @@ mod tests {
         assert!(matches!(
             classify_text(r#"{"jsonrpc":"2.0","id":3,"error":{"code":1,"message":"x"}}"#),
             Ok(Message::ErrorResponse { .. })
+        ));
+        assert!(matches!(
+            classify_text(r#"{"jsonrpc":"2.0","id":null,"error":{"code":1,"message":"x"}}"#),
+            Ok(Message::ErrorResponse { id: None, .. })
         ));
     }
 }

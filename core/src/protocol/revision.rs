@@ -41,9 +41,10 @@ impl Revision {
         }
     }
 
-    /// The revision named by a JSON string, if we speak it.
+    /// The revision named by a JSON string (compared decoded, so `"2026\u002d07-28"`
+    /// names 2026-07-28), if we speak it.
     pub fn from_json(s: Str<'_>) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| s.raw() == r.as_str().as_bytes())
+        Self::ALL.into_iter().find(|r| s.eq_str(r.as_str()))
     }
 
     /// Whether this is a modern (per-request `_meta`) revision.

@@ -114,7 +114,8 @@ impl Responder<'_> {
             code::PARSE_ERROR,
             &mut |o| {
                 o.write(b"Parse error: ")?;
-                o.write(e.kind.describe().as_bytes())?;
+                // Escaped: one description holds a backslash (`\u escape`).
+                json::string_contents(o, e.kind.describe())?;
                 o.write(b" at byte ")?;
                 json::u64(o, e.offset as u64)
             },
@@ -197,7 +198,10 @@ impl Responder<'_> {
                 None => return Ok(()),
             },
             None => match self.legacy_request(id, found, params, handler)? {
-                Some(info) => Request { id, params, info, token: meta.progress_token },
+                Some(info) => {
+                    let info = RequestInfo { wants_progress: meta.progress_token.is_some(), ..info };
+                    Request { id, params, info, token: meta.progress_token }
+                }
                 None => return Ok(()),
             },
         };
@@ -573,11 +577,11 @@ impl Responder<'_> {
             let Some(tool) = reg.tool(index) else {
                 return self.fail_about(req.id, code::INVALID_PARAMS, "Unknown tool: ", Text::Json(name));
             };
-            if let Ok(schema) = json::parse(tool.input_schema.as_bytes(), json::RAW_MAX_DEPTH) {
-                let instance = args.map_or(Value::EMPTY_OBJECT, Object::as_value);
-                if let Err(violation) = schema::validate(schema, instance) {
-                    return self.invalid_arguments(req, tool.name, &violation);
-                }
+            // The schema text is only read here (check_registry validated it), so it is
+            // not parsed again on every call.
+            let instance = args.map_or(Value::EMPTY_OBJECT, Object::as_value);
+            if let Err(violation) = schema::validate(Value::trusted(tool.input_schema), instance) {
+                return self.invalid_arguments(req, tool.name, &violation);
             }
             index
         };

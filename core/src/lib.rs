@@ -69,6 +69,11 @@ mod sink;
 pub mod stdio;
 
 pub use error::Error;
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(all(doctest, feature = "std"))]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
 pub use protocol::{Buffers, ClientCapabilities, LogLevel, Revision, Slot, Storage, Ticket};
 pub use server::*;
 pub use sink::Sink;

@@ -296,7 +296,7 @@ impl Validator<'_> {
         loop {
             // Fast scan over plain ASCII.
             let rest = self.s.get(self.pos..).unwrap_or_default();
-            let plain = rest.iter().position(|&b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b));
+            let plain = scan::string_special(rest);
             let Some(n) = plain else {
                 self.pos = self.s.len();
                 return Err(self.error(ParseErrorKind::UnexpectedEnd));
@@ -496,6 +496,69 @@ impl<'a> Value<'a> {
     }
 }
 
+/// Byte-search helpers working on 8 bytes at a time (SWAR): a mask marks candidate
+/// bytes, `exact` confirms them, so the scan costs a few instructions per 8 bytes.
+mod scan {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+
+    /// High bit set in each byte of `x` that is zero. Bits above the lowest true one
+    /// may be false positives (a borrow); callers confirm each candidate.
+    #[inline]
+    const fn zero_bytes(x: u64) -> u64 {
+        x.wrapping_sub(LO) & !x & HI
+    }
+
+    #[inline]
+    const fn equal(x: u64, b: u8) -> u64 {
+        zero_bytes(x ^ (LO * b as u64))
+    }
+
+    /// The first position in `s` whose byte passes `exact`; `mask` must mark every such
+    /// byte in a word (and may mark others).
+    #[inline]
+    fn find(s: &[u8], mask: impl Fn(u64) -> u64, exact: impl Fn(u8) -> bool) -> Option<usize> {
+        let mut base = 0;
+        for chunk in s.chunks_exact(8) {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            let mut m = mask(word);
+            while m != 0 {
+                let i = (m.trailing_zeros() / 8) as usize;
+                if chunk.get(i).is_some_and(|&b| exact(b)) {
+                    return Some(base + i);
+                }
+                m &= m - 1;
+            }
+            base += 8;
+        }
+        s.get(base..)?.iter().position(|&b| exact(b)).map(|i| base + i)
+    }
+
+    /// `"` or `\`.
+    pub(super) fn quote_or_escape(s: &[u8]) -> Option<usize> {
+        find(s, |x| equal(x, b'"') | equal(x, b'\\'), |b| b == b'"' || b == b'\\')
+    }
+
+    /// `"`, `{`, `}`, `[` or `]`. The brackets are the bytes equal to 0x59 under the
+    /// mask 0xD9 (with `Y`, `_`, `y` and DEL as harmless extra candidates).
+    pub(super) fn structural(s: &[u8]) -> Option<usize> {
+        find(
+            s,
+            |x| equal(x, b'"') | zero_bytes((x & (LO * 0xD9)) ^ (LO * 0x59)),
+            |b| matches!(b, b'"' | b'{' | b'}' | b'[' | b']'),
+        )
+    }
+
+    /// What ends a plain run inside a string: `"`, `\`, a control byte, or a non-ASCII byte.
+    pub(super) fn string_special(s: &[u8]) -> Option<usize> {
+        find(
+            s,
+            |x| equal(x, b'"') | equal(x, b'\\') | (x.wrapping_sub(LO * 0x20) & !x & HI) | (x & HI),
+            |b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b),
+        )
+    }
+}
+
 /// Where the value starting at `pos` ends (exclusive). `s` must be valid JSON text from
 /// `pos` on; on anything else the result is some position, never a panic.
 fn skip_value(s: &[u8], mut pos: usize) -> usize {
@@ -506,7 +569,7 @@ fn skip_value(s: &[u8], mut pos: usize) -> usize {
             loop {
                 // Jump to the next structural byte.
                 let rest = s.get(pos..).unwrap_or_default();
-                let Some(n) = rest.iter().position(|&b| matches!(b, b'"' | b'{' | b'[' | b'}' | b']')) else {
+                let Some(n) = scan::structural(rest) else {
                     return s.len();
                 };
                 pos += n;
@@ -544,7 +607,7 @@ fn skip_string(s: &[u8], mut pos: usize) -> usize {
     pos += 1;
     loop {
         let rest = s.get(pos..).unwrap_or_default();
-        let Some(n) = rest.iter().position(|&b| b == b'"' || b == b'\\') else {
+        let Some(n) = scan::quote_or_escape(rest) else {
             return s.len();
         };
         pos += n;
@@ -824,5 +887,60 @@ impl Iterator for Chars<'_> {
             other => char::from(other),
         };
         Some(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The word-at-a-time searches agree with a plain byte-by-byte search.
+    #[test]
+    fn swar_scans_match_naive_search() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let alphabet = b"\"\\{}[]Y_y\x7f\x1f\x00 a\x80\xffz0";
+        for len in 0..80 {
+            for _ in 0..40 {
+                let bytes: std::vec::Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        // Mostly plain letters, sometimes a special byte.
+                        if seed % 5 == 0 {
+                            alphabet[(seed / 5) as usize % alphabet.len()]
+                        } else {
+                            b'a' + (seed % 26) as u8
+                        }
+                    })
+                    .collect();
+                let naive = |f: fn(u8) -> bool| bytes.iter().position(|&b| f(b));
+                assert_eq!(scan::quote_or_escape(&bytes), naive(|b| b == b'"' || b == b'\\'));
+                assert_eq!(scan::structural(&bytes), naive(|b| matches!(b, b'"' | b'{' | b'}' | b'[' | b']')));
+                assert_eq!(
+                    scan::string_special(&bytes),
+                    naive(|b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn strict_json() {
+        for bad in [
+            &b"\"\xff\""[..],
+            b"\"\xc0\x80\"",
+            b"\"\xed\xa0\x80\"",
+            b"{\"a\":1}\xff",
+            b"[1,]",
+            b"01",
+            b"\"\\ud800\"",
+            b"\"\t\"",
+        ] {
+            assert!(parse(bad, 8).is_err(), "{bad:?}");
+        }
+        for good in [&b"\"\xf0\x9f\x98\x80 \\ud83d\\ude00\""[..], b" [1, -0.5e3, true, null, {}] ", b"\"\x7f\""] {
+            assert!(parse(good, 8).is_ok(), "{good:?}");
+        }
     }
 }

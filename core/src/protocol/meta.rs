@@ -20,8 +20,13 @@ pub struct RequestMeta<'a> {
 impl<'a> RequestMeta<'a> {
     /// Read `params._meta` (all absent when there is none).
     pub fn from_params(params: Option<Object<'a>>) -> Self {
+        Self::from_meta(params.and_then(|p| p.get("_meta")))
+    }
+
+    /// Read a `_meta` value (all absent when it is not an object).
+    pub fn from_meta(meta_value: Option<Value<'a>>) -> Self {
         let mut meta = Self::default();
-        let Some(obj) = params.and_then(|p| p.get("_meta")).and_then(Value::as_object) else {
+        let Some(obj) = meta_value.and_then(Value::as_object) else {
             return meta;
         };
         for (key, value) in obj.iter() {

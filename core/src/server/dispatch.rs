@@ -20,9 +20,58 @@ use crate::{Error, Sink};
 /// A request whose envelope and `_meta` passed the checks.
 struct Request<'f> {
     id: Id<'f>,
-    params: Option<Object<'f>>,
+    params: Params<'f>,
     info: RequestInfo<'f>,
     token: Option<Value<'f>>,
+}
+
+/// The members of `params` the dispatcher reads, gathered in one pass over the object.
+#[derive(Clone, Copy, Default)]
+struct Params<'f> {
+    name: Option<Value<'f>>,
+    arguments: Option<Value<'f>>,
+    uri: Option<Value<'f>>,
+    cursor: Option<Value<'f>>,
+    level: Option<Value<'f>>,
+    reference: Option<Value<'f>>,
+    argument: Option<Value<'f>>,
+    context: Option<Value<'f>>,
+    protocol_version: Option<Value<'f>>,
+    capabilities: Option<Value<'f>>,
+    meta: Option<Value<'f>>,
+}
+
+impl<'f> Params<'f> {
+    fn gather(params: Option<Object<'f>>) -> Self {
+        let mut p = Self::default();
+        for (key, value) in params.into_iter().flat_map(Object::iter) {
+            let slot = match key.raw() {
+                b"name" => &mut p.name,
+                b"arguments" => &mut p.arguments,
+                b"uri" => &mut p.uri,
+                b"cursor" => &mut p.cursor,
+                b"level" => &mut p.level,
+                b"ref" => &mut p.reference,
+                b"argument" => &mut p.argument,
+                b"context" => &mut p.context,
+                b"protocolVersion" => &mut p.protocol_version,
+                b"capabilities" => &mut p.capabilities,
+                b"_meta" => &mut p.meta,
+                _ => continue,
+            };
+            // The first occurrence of a duplicated member counts.
+            slot.get_or_insert(value);
+        }
+        p
+    }
+
+    /// `arguments` as an object: absent or `null` gives `None`, another type is an error.
+    fn arguments_object(&self) -> Result<Option<Object<'f>>, jsonrpc::ParamsNotObject> {
+        match self.arguments {
+            Some(v) if !v.is_null() => v.as_object().map(Some).ok_or(jsonrpc::ParamsNotObject),
+            _ => Ok(None),
+        }
+    }
 }
 
 /// The methods picomcp serves, decoded once.
@@ -188,7 +237,8 @@ impl Responder<'_> {
         };
         let mut name_buf = [0u8; 32];
         let found = method.to_str(&mut name_buf).and_then(Method::from_name);
-        let meta = RequestMeta::from_params(params);
+        let params = Params::gather(params);
+        let meta = RequestMeta::from_meta(params.meta);
         if meta.progress_token.is_some_and(|t| !is_token(t)) {
             return self.invalid_params(id, "Invalid params: progressToken must be a string or an integer");
         }
@@ -197,7 +247,7 @@ impl Responder<'_> {
                 Some(info) => Request { id, params, info, token: meta.progress_token },
                 None => return Ok(()),
             },
-            None => match self.legacy_request(id, found, params, handler)? {
+            None => match self.legacy_request(id, found, &params, handler)? {
                 Some(info) => {
                     let info = RequestInfo { wants_progress: meta.progress_token.is_some(), ..info };
                     Request { id, params, info, token: meta.progress_token }
@@ -321,7 +371,7 @@ impl Responder<'_> {
         &mut self,
         id: Id<'f>,
         method: Option<Method>,
-        params: Option<Object<'f>>,
+        params: &Params<'f>,
         handler: &mut dyn Handler,
     ) -> Result<Option<RequestInfo<'f>>, Error> {
         match method {
@@ -377,12 +427,12 @@ impl Responder<'_> {
         self.state.trailer(&mut sink, revision, cache)
     }
 
-    fn initialize(&mut self, id: Id<'_>, params: Option<Object<'_>>, reg: &dyn Registry) -> Result<(), Error> {
-        let Some(requested) = params.and_then(|p| p.get("protocolVersion")).and_then(Value::as_str) else {
+    fn initialize(&mut self, id: Id<'_>, params: &Params<'_>, reg: &dyn Registry) -> Result<(), Error> {
+        let Some(requested) = params.protocol_version.and_then(Value::as_str) else {
             return self.invalid_params(id, "Invalid params: initialize needs a protocolVersion string");
         };
         let revision = Session::negotiate(Some(requested));
-        let caps = params.and_then(|p| p.get("capabilities"));
+        let caps = params.capabilities;
         self.state.session = Session {
             revision: Some(revision),
             ready: false,
@@ -428,7 +478,7 @@ impl Responder<'_> {
     }
 
     fn set_level(&mut self, req: &Request<'_>) -> Result<(), Error> {
-        let level = req.params.and_then(|p| p.get("level")).and_then(Value::as_str).and_then(LogLevel::from_json);
+        let level = req.params.level.and_then(Value::as_str).and_then(LogLevel::from_json);
         let Some(level) = level else {
             return self.invalid_params(
                 req.id,
@@ -440,7 +490,7 @@ impl Responder<'_> {
     }
 
     fn subscription(&mut self, method: Method, req: &Request<'_>) -> Result<(), Error> {
-        let Some(uri) = req.params.and_then(|p| p.get("uri")).and_then(Value::as_str) else {
+        let Some(uri) = req.params.uri.and_then(Value::as_str) else {
             return self.invalid_params(req.id, "Invalid params: uri must be a string");
         };
         let mut subs = Subscriptions::new(self.subscriptions);
@@ -459,7 +509,7 @@ impl Responder<'_> {
             Method::TemplatesList => (b"{\"resourceTemplates\":[", reg.template_count()),
             _ => (b"{\"prompts\":[", reg.prompt_count()),
         };
-        let cursor = req.params.and_then(|p| p.get("cursor"));
+        let cursor = req.params.cursor;
         let start = match cursor {
             None => 0,
             Some(c) => match c.as_str().and_then(|s| s.as_plain()).and_then(|s| s.parse::<usize>().ok()) {
@@ -558,16 +608,11 @@ impl Responder<'_> {
     }
 
     fn call_tool(&mut self, req: &Request<'_>, handler: &mut dyn Handler) -> Result<(), Error> {
-        let Some(name) = req.params.and_then(|p| p.get("name")).and_then(Value::as_str) else {
+        let Some(name) = req.params.name.and_then(Value::as_str) else {
             return self.invalid_params(req.id, "Invalid params: tools/call needs a string name");
         };
-        let args = match req.params.and_then(|p| p.get("arguments")) {
-            None => None,
-            Some(v) if v.is_null() => None,
-            Some(v) => match v.as_object() {
-                Some(o) => Some(o),
-                None => return self.invalid_params(req.id, "Invalid params: arguments must be an object"),
-            },
+        let Ok(args) = req.params.arguments_object() else {
+            return self.invalid_params(req.id, "Invalid params: arguments must be an object");
         };
         let tool = {
             let reg = handler.registry();
@@ -609,7 +654,7 @@ impl Responder<'_> {
     }
 
     fn read_resource(&mut self, req: &Request<'_>, handler: &mut dyn Handler) -> Result<(), Error> {
-        let Some(uri) = req.params.and_then(|p| p.get("uri")).and_then(Value::as_str) else {
+        let Some(uri) = req.params.uri.and_then(Value::as_str) else {
             return self.invalid_params(req.id, "Invalid params: uri must be a string");
         };
         let target = {
@@ -633,15 +678,11 @@ impl Responder<'_> {
     }
 
     fn get_prompt(&mut self, req: &Request<'_>, handler: &mut dyn Handler) -> Result<(), Error> {
-        let Some(name) = req.params.and_then(|p| p.get("name")).and_then(Value::as_str) else {
+        let Some(name) = req.params.name.and_then(Value::as_str) else {
             return self.invalid_params(req.id, "Invalid params: prompts/get needs a string name");
         };
-        let args = match req.params.and_then(|p| p.get("arguments")) {
-            None => None,
-            Some(v) => match v.as_object() {
-                Some(o) => Some(o),
-                None => return self.invalid_params(req.id, "Invalid params: arguments must be an object"),
-            },
+        let Ok(args) = req.params.arguments_object() else {
+            return self.invalid_params(req.id, "Invalid params: arguments must be an object");
         };
         if let Some((key, _)) = args.into_iter().flat_map(Object::iter).find(|(_, v)| v.as_str().is_none()) {
             return self.fail_about(
@@ -674,8 +715,7 @@ impl Responder<'_> {
     }
 
     fn complete(&mut self, req: &Request<'_>, handler: &mut dyn Handler) -> Result<(), Error> {
-        let field = |key: &str| req.params.and_then(|p| p.get(key)).and_then(Value::as_object);
-        let reference = field("ref").and_then(|r| {
+        let reference = req.params.reference.and_then(Value::as_object).and_then(|r| {
             let kind = r.get("type")?.as_str()?;
             if kind.eq_str("ref/prompt") {
                 Some(CompletionRef::Prompt(r.get("name")?.as_str()?))
@@ -685,14 +725,19 @@ impl Responder<'_> {
                 None
             }
         });
-        let argument = field("argument").and_then(|a| Some((a.get("name")?.as_str()?, a.get("value")?.as_str()?)));
+        let argument = req
+            .params
+            .argument
+            .and_then(Value::as_object)
+            .and_then(|a| Some((a.get("name")?.as_str()?, a.get("value")?.as_str()?)));
         let (Some(reference), Some((argument, value))) = (reference, argument) else {
             return self.invalid_params(
                 req.id,
                 "Invalid params: completion/complete needs ref ({type: ref/prompt, name} or {type: ref/resource, uri}) and argument {name, value}",
             );
         };
-        let context = field("context").and_then(|c| c.get("arguments")).and_then(Value::as_object);
+        let context =
+            req.params.context.and_then(Value::as_object).and_then(|c| c.get("arguments")).and_then(Value::as_object);
         let Some(ticket) = self.admit(req, CallKind::Completion)? else { return Ok(()) };
         let request =
             CompletionRequest { ticket, reference, argument, value, context: Arguments::new(context), info: req.info };

@@ -194,6 +194,7 @@ struct Keywords<'a> {
     enum_: Option<Value<'a>>,
     const_: Option<Value<'a>>,
     bounds: [Option<Value<'a>>; 10],
+    has_bounds: bool,
     properties: Option<Value<'a>>,
     required: Option<Value<'a>>,
     additional: Option<Value<'a>>,
@@ -249,13 +250,14 @@ impl<'a> Keywords<'a> {
                     k.pattern_properties = true;
                     continue;
                 }
-                other => match BOUNDS.iter().position(|(name, ..)| name.as_bytes() == other) {
-                    Some(i) => match k.bounds.get_mut(i) {
+                other => {
+                    let Some(i) = BOUNDS.iter().position(|(name, ..)| name.as_bytes() == other) else { continue };
+                    k.has_bounds = true;
+                    match k.bounds.get_mut(i) {
                         Some(slot) => slot,
                         None => continue,
-                    },
-                    None => continue,
-                },
+                    }
+                }
             };
             slot.get_or_insert(value);
         }
@@ -415,7 +417,10 @@ impl<'a> Checker<'a> {
     }
 
     fn check_bounds(&self, k: &Keywords<'a>, v: Value<'a>) -> Result<(), Problem<'a>> {
-        for (limit, (_, relation, measure, unit)) in k.bounds.iter().zip(BOUNDS) {
+        if !k.has_bounds {
+            return Ok(());
+        }
+        for (limit, &(_, relation, measure, unit)) in k.bounds.iter().zip(&BOUNDS) {
             let Some(limit) = *limit else { continue };
             let Some(bound) = limit.as_f64() else { continue };
             let actual = match measure {

@@ -110,10 +110,23 @@ pub fn classify(value: Value<'_>) -> Result<Message<'_>, Invalid<'_>> {
     let Some(obj) = value.as_object() else {
         return Err(Invalid::request(None, "Invalid request: a message must be a JSON object"));
     };
+    classify_members(obj.iter())
+}
+
+/// [`classify`] for a frame read with [`json::parse_outline`]: the members come from the
+/// outline when it has them, without scanning the frame again.
+pub fn classify_outlined<'a>(value: Value<'a>, outline: &json::Outline<'a>) -> Result<Message<'a>, Invalid<'a>> {
+    match (value.as_object(), outline.top_members()) {
+        (Some(_), Some(members)) => classify_members(members),
+        _ => classify(value),
+    }
+}
+
+fn classify_members<'a>(members: impl Iterator<Item = (Str<'a>, Value<'a>)>) -> Result<Message<'a>, Invalid<'a>> {
     let mut version = None;
     let mut id_value = None;
     let (mut method, mut params, mut result, mut error) = (None, None, None, None);
-    for (key, v) in obj.iter() {
+    for (key, v) in members {
         let slot = match key.raw() {
             b"jsonrpc" => &mut version,
             b"id" => &mut id_value,

@@ -7,6 +7,8 @@
 
 use core::fmt;
 
+use super::scan;
+
 /// Why a JSON text was rejected, and where.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ParseError {
@@ -79,9 +81,38 @@ pub const MAX_DEPTH_LIMIT: usize = 256;
 /// assert!(picomcp::json::parse(b"[[[1]]]", 2).is_err());
 /// ```
 pub fn parse(input: &[u8], max_depth: usize) -> Result<Value<'_>, ParseError> {
+    validate(input, max_depth, None)
+}
+
+/// [`parse`], also recording where the members of the root object sit, and those of the
+/// object under the root's first `nested_key` member (for a JSON-RPC message: `params`),
+/// so reading them needs no second scan. See [`Outline`].
+///
+/// ```
+/// let text = br#"{"id":1,"params":{"name":"echo","arguments":{}}}"#;
+/// let (_, outline) = picomcp::json::parse_outline(text, 16, b"params").unwrap();
+/// let keys: Vec<_> = outline.nested_members().unwrap().map(|(k, _)| k.raw()).collect();
+/// assert_eq!(keys, [&b"name"[..], b"arguments"]);
+/// ```
+pub fn parse_outline<'a>(
+    input: &'a [u8],
+    max_depth: usize,
+    nested_key: &[u8],
+) -> Result<(Value<'a>, Outline<'a>), ParseError> {
+    let mut recorder =
+        Recorder { nested_key, outline: Outline::new(input), open_top: false, open_nested: false, in_nested: false };
+    let value = validate(input, max_depth, Some(&mut recorder))?;
+    Ok((value, recorder.outline))
+}
+
+fn validate<'a>(
+    input: &'a [u8],
+    max_depth: usize,
+    recorder: Option<&mut Recorder<'_, 'a>>,
+) -> Result<Value<'a>, ParseError> {
     // Outside strings the grammar admits ASCII only, and strings check their UTF-8 as
     // they are scanned, so the whole text is UTF-8 once it passes: one pass, not two.
-    let mut v = Validator { s: input, pos: 0, max_depth: max_depth.min(MAX_DEPTH_LIMIT) };
+    let mut v = Validator { s: input, pos: 0, max_depth: max_depth.min(MAX_DEPTH_LIMIT), recorder };
     v.skip_ws();
     let start = v.pos;
     v.value()?;
@@ -93,11 +124,136 @@ pub fn parse(input: &[u8], max_depth: usize) -> Result<Value<'_>, ParseError> {
     Ok(Value { raw: input.get(start..end).unwrap_or_default() })
 }
 
+/// How many members an [`Outline`] records per object; objects with more are read by
+/// scanning as usual.
+pub const OUTLINE_MEMBERS: usize = 8;
+
+/// Byte offsets of one member: its key contents (without quotes) and its value.
+#[derive(Clone, Copy, Debug, Default)]
+struct Span {
+    key: (u32, u32),
+    value: (u32, u32),
+}
+
+/// Where the members of a root object (and of one object nested in it) sit, recorded by
+/// [`parse_outline`] while validating.
+#[derive(Clone, Copy, Debug)]
+pub struct Outline<'a> {
+    input: &'a [u8],
+    top: [Span; OUTLINE_MEMBERS],
+    top_len: usize,
+    top_whole: bool,
+    nested: [Span; OUTLINE_MEMBERS],
+    nested_len: usize,
+    nested_whole: bool,
+    nested_seen: bool,
+}
+
+impl<'a> Outline<'a> {
+    const fn new(input: &'a [u8]) -> Self {
+        let empty = [Span { key: (0, 0), value: (0, 0) }; OUTLINE_MEMBERS];
+        Self {
+            input,
+            top: empty,
+            top_len: 0,
+            top_whole: true,
+            nested: empty,
+            nested_len: 0,
+            nested_whole: true,
+            nested_seen: false,
+        }
+    }
+
+    fn members(
+        input: &'a [u8],
+        spans: [Span; OUTLINE_MEMBERS],
+        len: usize,
+    ) -> impl Iterator<Item = (Str<'a>, Value<'a>)> + use<'a> {
+        spans.into_iter().take(len).map(move |s| {
+            let key = input.get(s.key.0 as usize..s.key.1 as usize).unwrap_or_default();
+            let value = input.get(s.value.0 as usize..s.value.1 as usize).unwrap_or_default();
+            (Str { raw: key }, Value { raw: value })
+        })
+    }
+
+    /// The root object's members in order, if it is an object of at most
+    /// [`OUTLINE_MEMBERS`] members.
+    pub fn top_members(&self) -> Option<impl Iterator<Item = (Str<'a>, Value<'a>)> + use<'a>> {
+        (self.top_whole && self.top_len > 0).then(|| Self::members(self.input, self.top, self.top_len))
+    }
+
+    /// The members of the object under the root's first `nested_key` member, if there was
+    /// one, it is an object, and it has at most [`OUTLINE_MEMBERS`] members.
+    pub fn nested_members(&self) -> Option<impl Iterator<Item = (Str<'a>, Value<'a>)> + use<'a>> {
+        (self.nested_seen && self.nested_whole).then(|| Self::members(self.input, self.nested, self.nested_len))
+    }
+}
+
+/// Records member spans into an [`Outline`] while the validator runs.
+struct Recorder<'k, 'a> {
+    nested_key: &'k [u8],
+    outline: Outline<'a>,
+    /// A root member whose value has started and not yet ended.
+    open_top: bool,
+    /// Likewise for a member of the nested object.
+    open_nested: bool,
+    /// The current root member is the nested one (and its value is an object).
+    in_nested: bool,
+}
+
+impl Recorder<'_, '_> {
+    /// A member key spanning `key` (contents), whose value starts at `value_start`, at `depth`.
+    fn key(&mut self, depth: usize, key: (usize, usize), value_start: usize, value_is_object: bool) {
+        let span = Span { key: (key.0 as u32, key.1 as u32), value: (value_start as u32, value_start as u32) };
+        let o = &mut self.outline;
+        if depth == 1 {
+            self.in_nested = false;
+            match o.top.get_mut(o.top_len) {
+                Some(slot) => {
+                    *slot = span;
+                    o.top_len += 1;
+                    self.open_top = true;
+                }
+                None => o.top_whole = false,
+            }
+            let is_nested = o.input.get(key.0..key.1) == Some(self.nested_key);
+            if is_nested && !o.nested_seen && value_is_object {
+                o.nested_seen = true;
+                self.in_nested = true;
+            }
+        } else if depth == 2 && self.in_nested {
+            match o.nested.get_mut(o.nested_len) {
+                Some(slot) => {
+                    *slot = span;
+                    o.nested_len += 1;
+                    self.open_nested = true;
+                }
+                None => o.nested_whole = false,
+            }
+        }
+    }
+
+    /// A value ended at `end` inside a container at `depth`.
+    fn value_end(&mut self, depth: usize, end: usize) {
+        let o = &mut self.outline;
+        if depth == 1 && core::mem::take(&mut self.open_top) {
+            if let Some(span) = o.top.get_mut(o.top_len.wrapping_sub(1)) {
+                span.value.1 = end as u32;
+            }
+        } else if depth == 2 && self.in_nested && core::mem::take(&mut self.open_nested) {
+            if let Some(span) = o.nested.get_mut(o.nested_len.wrapping_sub(1)) {
+                span.value.1 = end as u32;
+            }
+        }
+    }
+}
+
 /// The single-pass grammar checker behind [`parse`].
-struct Validator<'a> {
+struct Validator<'r, 'k, 'a> {
     s: &'a [u8],
     pos: usize,
     max_depth: usize,
+    recorder: Option<&'r mut Recorder<'k, 'a>>,
 }
 
 /// One open container on the validator's explicit stack.
@@ -107,7 +263,7 @@ enum Open {
     Array,
 }
 
-impl Validator<'_> {
+impl Validator<'_, '_, '_> {
     fn error(&self, kind: ParseErrorKind) -> ParseError {
         ParseError { kind, offset: self.pos }
     }
@@ -156,7 +312,7 @@ impl Validator<'_> {
                         depth -= 1;
                     } else {
                         if is_object {
-                            self.member_key()?;
+                            self.member_key(depth)?;
                         }
                         continue 'value;
                     }
@@ -173,6 +329,9 @@ impl Validator<'_> {
                 if depth == 0 {
                     return Ok(());
                 }
+                if let Some(r) = self.recorder.as_deref_mut() {
+                    r.value_end(depth, self.pos);
+                }
                 self.skip_ws();
                 let open = top(&stack, depth);
                 match (self.expect_more()?, open) {
@@ -180,7 +339,7 @@ impl Validator<'_> {
                         self.pos += 1;
                         self.skip_ws();
                         if open == Open::Object {
-                            self.member_key()?;
+                            self.member_key(depth)?;
                         }
                         continue 'value;
                     }
@@ -194,18 +353,24 @@ impl Validator<'_> {
         }
     }
 
-    /// `"key"` `:` and the whitespace before the member's value.
-    fn member_key(&mut self) -> Result<(), ParseError> {
+    /// `"key"` `:` and the whitespace before the member's value, in an object at `depth`.
+    fn member_key(&mut self, depth: usize) -> Result<(), ParseError> {
         if self.expect_more()? != b'"' {
             return Err(self.error(ParseErrorKind::UnexpectedByte));
         }
+        let key_start = self.pos + 1;
         self.string()?;
+        let key_end = self.pos - 1;
         self.skip_ws();
         if self.expect_more()? != b':' {
             return Err(self.error(ParseErrorKind::UnexpectedByte));
         }
         self.pos += 1;
         self.skip_ws();
+        if let Some(r) = self.recorder.as_deref_mut() {
+            let value_is_object = self.s.get(self.pos) == Some(&b'{');
+            r.key(depth, (key_start, key_end), self.pos, value_is_object);
+        }
         Ok(())
     }
 
@@ -493,69 +658,6 @@ impl<'a> Value<'a> {
             return true;
         }
         self.as_f64().is_some_and(|f| f.is_finite() && f == (f as i128) as f64)
-    }
-}
-
-/// Byte-search helpers working on 8 bytes at a time (SWAR): a mask marks candidate
-/// bytes, `exact` confirms them, so the scan costs a few instructions per 8 bytes.
-mod scan {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-
-    /// High bit set in each byte of `x` that is zero. Bits above the lowest true one
-    /// may be false positives (a borrow); callers confirm each candidate.
-    #[inline]
-    const fn zero_bytes(x: u64) -> u64 {
-        x.wrapping_sub(LO) & !x & HI
-    }
-
-    #[inline]
-    const fn equal(x: u64, b: u8) -> u64 {
-        zero_bytes(x ^ (LO * b as u64))
-    }
-
-    /// The first position in `s` whose byte passes `exact`; `mask` must mark every such
-    /// byte in a word (and may mark others).
-    #[inline]
-    fn find(s: &[u8], mask: impl Fn(u64) -> u64, exact: impl Fn(u8) -> bool) -> Option<usize> {
-        let mut base = 0;
-        for chunk in s.chunks_exact(8) {
-            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-            let mut m = mask(word);
-            while m != 0 {
-                let i = (m.trailing_zeros() / 8) as usize;
-                if chunk.get(i).is_some_and(|&b| exact(b)) {
-                    return Some(base + i);
-                }
-                m &= m - 1;
-            }
-            base += 8;
-        }
-        s.get(base..)?.iter().position(|&b| exact(b)).map(|i| base + i)
-    }
-
-    /// `"` or `\`.
-    pub(super) fn quote_or_escape(s: &[u8]) -> Option<usize> {
-        find(s, |x| equal(x, b'"') | equal(x, b'\\'), |b| b == b'"' || b == b'\\')
-    }
-
-    /// `"`, `{`, `}`, `[` or `]`. The brackets are the bytes equal to 0x59 under the
-    /// mask 0xD9 (with `Y`, `_`, `y` and DEL as harmless extra candidates).
-    pub(super) fn structural(s: &[u8]) -> Option<usize> {
-        find(
-            s,
-            |x| equal(x, b'"') | zero_bytes((x & (LO * 0xD9)) ^ (LO * 0x59)),
-            |b| matches!(b, b'"' | b'{' | b'}' | b'[' | b']'),
-        )
-    }
-
-    /// What ends a plain run inside a string: `"`, `\`, a control byte, or a non-ASCII byte.
-    pub(super) fn string_special(s: &[u8]) -> Option<usize> {
-        find(
-            s,
-            |x| equal(x, b'"') | equal(x, b'\\') | (x.wrapping_sub(LO * 0x20) & !x & HI) | (x & HI),
-            |b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b),
-        )
     }
 }
 
@@ -894,35 +996,42 @@ impl Iterator for Chars<'_> {
 mod tests {
     use super::*;
 
-    /// The word-at-a-time searches agree with a plain byte-by-byte search.
+    /// The recorded outline gives exactly the members a scan finds, or declines.
     #[test]
-    fn swar_scans_match_naive_search() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let alphabet = b"\"\\{}[]Y_y\x7f\x1f\x00 a\x80\xffz0";
-        for len in 0..80 {
-            for _ in 0..40 {
-                let bytes: std::vec::Vec<u8> = (0..len)
-                    .map(|_| {
-                        seed ^= seed << 13;
-                        seed ^= seed >> 7;
-                        seed ^= seed << 17;
-                        // Mostly plain letters, sometimes a special byte.
-                        if seed % 5 == 0 {
-                            alphabet[(seed / 5) as usize % alphabet.len()]
-                        } else {
-                            b'a' + (seed % 26) as u8
-                        }
-                    })
-                    .collect();
-                let naive = |f: fn(u8) -> bool| bytes.iter().position(|&b| f(b));
-                assert_eq!(scan::quote_or_escape(&bytes), naive(|b| b == b'"' || b == b'\\'));
-                assert_eq!(scan::structural(&bytes), naive(|b| matches!(b, b'"' | b'{' | b'}' | b'[' | b']')));
-                assert_eq!(
-                    scan::string_special(&bytes),
-                    naive(|b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))
-                );
+    fn outline_agrees_with_scanning() {
+        type Pairs<'a> = std::vec::Vec<(&'a [u8], &'a [u8])>;
+        fn pairs<'a>(it: impl Iterator<Item = (Str<'a>, Value<'a>)>) -> Pairs<'a> {
+            it.map(|(k, v)| (k.raw(), v.raw())).collect()
+        }
+        let frames: [&[u8]; 9] = [
+            br#"{"jsonrpc":"2.0","id":1,"method":"m","params":{"name":"echo","arguments":{"t":[1,{"x":"}"}]}}}"#,
+            b" { \"params\" : { \"a\" : 1 , \"b\" : [ ] } , \"id\" : \"x\" } ",
+            br#"{"params":[1,2],"id":1}"#,
+            br#"{"params":{},"id":{}}"#,
+            br#"{"params":{"a":1},"params":{"b":2}}"#,
+            br#"{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9}"#,
+            br#"{"params":{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9}}"#,
+            br#"[{"params":{"a":1}}]"#,
+            br#"{}"#,
+        ];
+        for frame in frames {
+            let (value, outline) = parse_outline(frame, 16, b"params").unwrap();
+            let scanned_top = value.as_object().map(|o| pairs(o.iter()));
+            if let Some(top) = outline.top_members() {
+                assert_eq!(Some(pairs(top)), scanned_top, "{}", std::string::String::from_utf8_lossy(frame));
+            }
+            let params = value.as_object().and_then(|o| o.get("params")).and_then(Value::as_object);
+            if let Some(nested) = outline.nested_members() {
+                assert_eq!(pairs(nested), pairs(params.unwrap().iter()));
             }
         }
+        // Small objects are always recorded; big ones decline.
+        let (_, o) = parse_outline(frames[0], 16, b"params").unwrap();
+        assert!(o.top_members().is_some() && o.nested_members().is_some());
+        let (_, o) = parse_outline(frames[5], 16, b"params").unwrap();
+        assert!(o.top_members().is_none());
+        let (_, o) = parse_outline(frames[2], 16, b"params").unwrap();
+        assert!(o.nested_members().is_none(), "params is an array");
     }
 
     #[test]

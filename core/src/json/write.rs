@@ -5,7 +5,7 @@
 //! [`ObjectWriter`], [`ArrayWriter`]) makes only valid JSON: every container is closed by
 //! the closure that fills it, and a value slot can only be filled once.
 
-use crate::json::{Str, parse};
+use crate::json::{Str, parse, scan};
 use crate::{Error, Sink};
 
 /// Proof that a [`ValueWriter`] wrote its value. Only the writer's methods make one.
@@ -15,11 +15,6 @@ pub struct Written(());
 
 /// Nesting limit for raw JSON handed to [`ValueWriter::raw`].
 pub const RAW_MAX_DEPTH: usize = 64;
-
-/// Bytes that must be escaped inside a JSON string.
-const fn needs_escape(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
-}
 
 /// Write `s` as a JSON string, quotes included.
 pub(crate) fn string(out: &mut dyn Sink, s: &str) -> Result<(), Error> {
@@ -32,10 +27,9 @@ pub(crate) fn string(out: &mut dyn Sink, s: &str) -> Result<(), Error> {
 pub(crate) fn string_contents(out: &mut dyn Sink, s: &str) -> Result<(), Error> {
     let bytes = s.as_bytes();
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !needs_escape(b) {
-            continue;
-        }
+    while let Some(offset) = scan::needs_escape(bytes.get(run..).unwrap_or_default()) {
+        let i = run + offset;
+        let b = bytes.get(i).copied().unwrap_or(0);
         out.write(bytes.get(run..i).unwrap_or_default())?;
         run = i + 1;
         let short: &[u8] = match b {
@@ -190,14 +184,13 @@ pub(crate) fn raw(out: &mut dyn Sink, json: &str) -> Result<(), Error> {
 /// Write validated JSON text with its line breaks turned into spaces, so a message stays
 /// on one line. In valid JSON a raw CR or LF can only be whitespace between tokens (inside
 /// strings they must be escaped), so the value is unchanged.
-pub(crate) fn value_raw(out: &mut dyn Sink, json: &[u8]) -> Result<(), Error> {
-    for (i, line) in json.split(|&b| b == b'\n' || b == b'\r').enumerate() {
-        if i > 0 {
-            out.write(b" ")?;
-        }
-        out.write(line)?;
+pub(crate) fn value_raw(out: &mut dyn Sink, mut json: &[u8]) -> Result<(), Error> {
+    while let Some(i) = scan::line_break(json) {
+        out.write(json.get(..i).unwrap_or_default())?;
+        out.write(b" ")?;
+        json = json.get(i + 1..).unwrap_or_default();
     }
-    Ok(())
+    out.write(json)
 }
 
 /// The slot for exactly one JSON value.

@@ -42,9 +42,17 @@ struct Params<'f> {
 }
 
 impl<'f> Params<'f> {
-    fn gather(params: Option<Object<'f>>) -> Self {
+    /// Read the members of `params`, from the frame's outline when it has them.
+    fn gather(params: Option<Object<'f>>, outline: Option<&json::Outline<'f>>) -> Self {
+        match (params, outline.and_then(json::Outline::nested_members)) {
+            (Some(_), Some(members)) => Self::from_members(members),
+            _ => Self::from_members(params.into_iter().flat_map(Object::iter)),
+        }
+    }
+
+    fn from_members(members: impl Iterator<Item = (Str<'f>, Value<'f>)>) -> Self {
         let mut p = Self::default();
-        for (key, value) in params.into_iter().flat_map(Object::iter) {
+        for (key, value) in members {
             let slot = match key.raw() {
                 b"name" => &mut p.name,
                 b"arguments" => &mut p.arguments,
@@ -132,12 +140,12 @@ fn is_token(v: Value<'_>) -> bool {
 impl Responder<'_> {
     /// Handle one frame.
     pub(crate) fn receive(&mut self, frame: &[u8], handler: &mut dyn Handler) -> Result<(), Error> {
-        let value = match json::parse(frame, self.state.config.max_depth) {
-            Ok(v) => v,
+        let (value, outline) = match json::parse_outline(frame, self.state.config.max_depth, b"params") {
+            Ok(parsed) => parsed,
             Err(e) => return self.parse_error(e),
         };
         let Some(batch) = value.as_array() else {
-            return self.message(value, handler);
+            return self.message(value, Some(&outline), handler);
         };
         if !self.state.session.revision.is_some_and(Revision::has_batches) {
             return self.fail(
@@ -151,7 +159,7 @@ impl Responder<'_> {
         }
         // 2025-03-26: each element is handled and answered as if it came alone.
         for element in batch.iter() {
-            self.message(element, handler)?;
+            self.message(element, None, handler)?;
         }
         Ok(())
     }
@@ -194,10 +202,20 @@ impl Responder<'_> {
         self.fail(Some(id), code::INVALID_PARAMS, message)
     }
 
-    fn message(&mut self, value: Value<'_>, handler: &mut dyn Handler) -> Result<(), Error> {
-        match jsonrpc::classify(value) {
+    /// Handle one message; `outline` holds its member spans when the frame was this message.
+    fn message<'f>(
+        &mut self,
+        value: Value<'f>,
+        outline: Option<&json::Outline<'f>>,
+        handler: &mut dyn Handler,
+    ) -> Result<(), Error> {
+        let classified = match outline {
+            Some(outline) => jsonrpc::classify_outlined(value, outline),
+            None => jsonrpc::classify(value),
+        };
+        match classified {
             Err(invalid) => self.fail(invalid.id, invalid.code, invalid.message),
-            Ok(Message::Request { id, method, params }) => self.request(id, method, params, handler),
+            Ok(Message::Request { id, method, params }) => self.request(id, method, params, outline, handler),
             Ok(Message::Notification { method, params }) => self.notification(method, params, handler),
             // No server-to-client requests are outstanding: nothing to correlate.
             Ok(Message::Response { .. } | Message::ErrorResponse { .. }) => Ok(()),
@@ -225,11 +243,12 @@ impl Responder<'_> {
         Ok(())
     }
 
-    fn request(
+    fn request<'f>(
         &mut self,
-        id: Id<'_>,
-        method: Str<'_>,
-        params: Option<Value<'_>>,
+        id: Id<'f>,
+        method: Str<'f>,
+        params: Option<Value<'f>>,
+        outline: Option<&json::Outline<'f>>,
         handler: &mut dyn Handler,
     ) -> Result<(), Error> {
         let Ok(params) = jsonrpc::params_object(params) else {
@@ -237,7 +256,7 @@ impl Responder<'_> {
         };
         let mut name_buf = [0u8; 32];
         let found = method.to_str(&mut name_buf).and_then(Method::from_name);
-        let params = Params::gather(params);
+        let params = Params::gather(params, outline);
         let meta = RequestMeta::from_meta(params.meta);
         if meta.progress_token.is_some_and(|t| !is_token(t)) {
             return self.invalid_params(id, "Invalid params: progressToken must be a string or an integer");
@@ -519,6 +538,7 @@ impl Responder<'_> {
         };
         let page = self.state.config.page_size;
         let end = if page == 0 { total } else { total.min(start.saturating_add(page)) };
+        let checked = self.state.checked_generation == Some(reg.generation());
         jsonrpc::result_head(self.out, req.id)?;
         self.out.write(key)?;
         for (n, i) in (start..end).enumerate() {
@@ -526,7 +546,7 @@ impl Responder<'_> {
                 self.out.write(b",")?;
             }
             let written = match method {
-                Method::ToolsList => reg.tool(i).map(|t| lists::tool(self.out, &t)),
+                Method::ToolsList => reg.tool(i).map(|t| lists::tool(self.out, &t, checked)),
                 Method::ResourcesList => reg.resource(i).map(|r| lists::resource(self.out, &r)),
                 Method::TemplatesList => reg.template(i).map(|t| lists::template(self.out, &t)),
                 _ => reg.prompt(i).map(|p| lists::prompt(self.out, &p)),
@@ -566,20 +586,14 @@ impl Responder<'_> {
                 Some(&mut |v| v.object(|o| o.integer("capacity", capacity as i64))),
             )
             .map(|()| None),
-            Err(Admission::Duplicate) => self
-                .fail(
-                    Some(req.id),
-                    code::INVALID_REQUEST,
-                    "Invalid request: this id is already used by a request in flight",
-                )
-                .map(|()| None),
-            Err(Admission::TooLong) => self
-                .fail(
-                    Some(req.id),
-                    code::INVALID_REQUEST,
-                    "Invalid request: the id and progressToken are too long for the server",
-                )
-                .map(|()| None),
+            Err(refusal) => {
+                let message = if refusal == Admission::Duplicate {
+                    "Invalid request: this id is already used by a request in flight"
+                } else {
+                    "Invalid request: the id and progressToken are too long for the server"
+                };
+                self.fail(Some(req.id), code::INVALID_REQUEST, message).map(|()| None)
+            }
         }
     }
 

@@ -23,9 +23,15 @@ fn opt_bool(out: &mut dyn Sink, key: &str, value: Option<bool>) -> Result<(), Er
     out.write(if v { b":true" } else { b":false" })
 }
 
-/// A schema from descriptor text; text that is not a JSON object becomes `{"type":"object"}`
-/// so a bad descriptor can never break the message (`check_registry` reports it).
-fn schema(out: &mut dyn Sink, text: &str) -> Result<(), Error> {
+/// A schema from descriptor text. Text from a registry that passed [`check_registry`]
+/// (`checked`) is written as it is; otherwise it is validated first, and text that is not
+/// a JSON object becomes `{"type":"object"}`, so a bad descriptor can never break the message.
+///
+/// [`check_registry`]: crate::check_registry
+fn schema(out: &mut dyn Sink, text: &str, checked: bool) -> Result<(), Error> {
+    if checked {
+        return json::value_raw(out, json::Value::trusted(text).raw());
+    }
     match json::parse(text.as_bytes(), json::RAW_MAX_DEPTH) {
         Ok(v) if v.as_object().is_some() => json::value_raw(out, v.raw()),
         _ => out.write(b"{\"type\":\"object\"}"),
@@ -91,16 +97,16 @@ fn annotations(out: &mut dyn Sink, a: &ToolAnnotations<'_>) -> Result<(), Error>
 }
 
 /// One `tools/list` entry.
-pub(crate) fn tool(out: &mut dyn Sink, t: &Tool<'_>) -> Result<(), Error> {
+pub(crate) fn tool(out: &mut dyn Sink, t: &Tool<'_>, checked: bool) -> Result<(), Error> {
     out.write(b"{\"name\":")?;
     json::string(out, t.name)?;
     opt_str(out, "title", t.title)?;
     opt_str(out, "description", t.description)?;
     out.write(b",\"inputSchema\":")?;
-    schema(out, t.input_schema)?;
+    schema(out, t.input_schema, checked)?;
     if let Some(s) = t.output_schema {
         out.write(b",\"outputSchema\":")?;
-        schema(out, s)?;
+        schema(out, s, checked)?;
     }
     if let Some(a) = &t.annotations {
         annotations(out, a)?;
@@ -109,15 +115,25 @@ pub(crate) fn tool(out: &mut dyn Sink, t: &Tool<'_>) -> Result<(), Error> {
     out.write(b"}")
 }
 
+/// The optional `title`, `description` and `mimeType` of resources and templates.
+fn described(
+    out: &mut dyn Sink,
+    title: Option<&str>,
+    description: Option<&str>,
+    mime: Option<&str>,
+) -> Result<(), Error> {
+    opt_str(out, "title", title)?;
+    opt_str(out, "description", description)?;
+    opt_str(out, "mimeType", mime)
+}
+
 /// One `resources/list` entry.
 pub(crate) fn resource(out: &mut dyn Sink, r: &Resource<'_>) -> Result<(), Error> {
     out.write(b"{\"uri\":")?;
     json::string(out, r.uri)?;
     out.write(b",\"name\":")?;
     json::string(out, r.name)?;
-    opt_str(out, "title", r.title)?;
-    opt_str(out, "description", r.description)?;
-    opt_str(out, "mimeType", r.mime_type)?;
+    described(out, r.title, r.description, r.mime_type)?;
     if let Some(size) = r.size {
         out.write(b",\"size\":")?;
         json::u64(out, size)?;
@@ -132,9 +148,7 @@ pub(crate) fn template(out: &mut dyn Sink, t: &ResourceTemplate<'_>) -> Result<(
     json::string(out, t.uri_template)?;
     out.write(b",\"name\":")?;
     json::string(out, t.name)?;
-    opt_str(out, "title", t.title)?;
-    opt_str(out, "description", t.description)?;
-    opt_str(out, "mimeType", t.mime_type)?;
+    described(out, t.title, t.description, t.mime_type)?;
     icons(out, t.icons)?;
     out.write(b"}")
 }

@@ -97,7 +97,10 @@ pub(crate) struct State {
     pub(crate) session: Session,
     /// `{"name":…,"version":…}` rendered once, for result `_meta`.
     identity: heapless::Vec<u8, IDENTITY_CAP>,
-    identity_done: bool,
+    /// The registry generation last looked at (identity rendered, descriptors checked).
+    seen_generation: Option<u64>,
+    /// The registry generation whose descriptors passed `check_registry`.
+    pub(crate) checked_generation: Option<u64>,
 }
 
 /// A sink into a fixed `heapless::Vec`; overflow is an error.
@@ -110,8 +113,19 @@ impl<const N: usize> Sink for VecSink<'_, N> {
 }
 
 impl State {
+    /// Look at a registry generation once: render the identity, check the descriptors.
+    fn observe(&mut self, reg: &dyn Registry) {
+        let generation = reg.generation();
+        if self.seen_generation == Some(generation) {
+            return;
+        }
+        self.seen_generation = Some(generation);
+        self.checked_generation = check_registry(reg).is_ok().then_some(generation);
+        self.render_identity(&reg.info().implementation);
+    }
+
     fn render_identity(&mut self, info: &Implementation<'_>) {
-        self.identity_done = true;
+        self.identity.clear();
         let mut sink = VecSink(&mut self.identity);
         let ok = (|| {
             sink.write(b"{\"name\":")?;
@@ -190,7 +204,8 @@ impl<S: Storage> Server<S> {
                 session: Session::new(config.log_level),
                 config,
                 identity: heapless::Vec::new(),
-                identity_done: false,
+                seen_generation: None,
+                checked_generation: None,
             },
         }
     }
@@ -206,10 +221,7 @@ impl<S: Storage> Server<S> {
     ///
     /// Errors are only the output's ([`Error::Io`]): bad input is answered on the wire.
     pub fn receive(&mut self, frame: &[u8], out: &mut dyn Sink, handler: &mut dyn Handler) -> Result<(), Error> {
-        if !self.state.identity_done {
-            let info = handler.registry().info();
-            self.state.render_identity(&info.implementation);
-        }
+        self.state.observe(handler.registry());
         self.responder(out).receive(frame, handler)
     }
 

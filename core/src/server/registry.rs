@@ -312,6 +312,14 @@ pub trait Registry {
         (0..self.prompt_count()).find(|&i| self.prompt(i).is_some_and(|p| name.eq_str(p.name)))
     }
 
+    /// A number that changes whenever the descriptors change (a static registry never
+    /// changes it). The server checks the descriptors once per generation
+    /// ([`check_registry`]) and then writes their schema text without parsing it again;
+    /// until a generation passes the check, listings validate each schema as they go.
+    fn generation(&self) -> u64 {
+        0
+    }
+
     /// Which features the server offers. A feature not offered is not advertised and its
     /// methods answer "method not found". By default: the kinds that have descriptors.
     fn features(&self) -> Features {

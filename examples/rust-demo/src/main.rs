@@ -94,6 +94,9 @@ struct Demo {
 impl Demo {
     /// Report progress and finish the waits that are due; the time until the next one.
     fn advance(&mut self, r: &mut Responder<'_>) -> Result<Option<Duration>, Error> {
+        if self.waits.is_empty() {
+            return Ok(None);
+        }
         let now = Instant::now();
         let mut next_due: Option<Duration> = None;
         let mut i = 0;

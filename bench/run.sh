@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# The benchmarks, in one command: bench/run.sh
+#
+# Builds the bench workspace (release), builds the project's demo if it can,
+# compiles the allocation-counting shim, measures every server listed in
+# servers.txt (the stdio table, saved to results/stdio.md), then runs the
+# in-process micro-benchmark of the core next to rmcp (the in-process table,
+# saved to results/inproc.md), and prints both tables.
+# It installs nothing: a missing strace, taskset or C compiler only skips
+# what needs it, with a note. See README.md for what each column means.
+#
+# Knobs (environment variables; defaults in brackets):
+#   BENCH_SEQ               sequential round trips per measurement [20000]
+#   BENCH_PIPE              pipelined requests per measurement [200000]
+#   BENCH_REPEAT            measurements per throughput, median shown [5]
+#   BENCH_WARMUP            untimed requests after each handshake [1000]
+#   BENCH_STARTUP_RUNS      spawns timed for the startup column [10]
+#   BENCH_BACKPRESSURE      requests in flight for the backpressure RSS [100000]
+#   BENCH_ALLOC_REQUESTS    requests counted by the allocation shim [10000]
+#   BENCH_STRACE_REQUESTS   round trips traced by strace, 0 to skip [2000]
+#   BENCH_PIN               1 to pin driver and servers to one CPU, 0 not to [1]
+#   BENCH_CPU               the CPU to pin to [0]
+#   BENCH_ONLY              comma-separated words: only rows whose name has one [all]
+#   BENCH_TIMEOUT           seconds a server process may live [300]
+#   BENCH_BUILD_DEMO        1 to build picomcp-demo first, 0 not to [1]
+#   BENCH_STDIO             1 to run the stdio table, 0 to skip it [1]
+#   BENCH_INPROC            1 to run the in-process table, 0 to skip it [1]
+#   BENCH_INPROC_BATCHES    timed batches per side and case, median shown [15]
+#   BENCH_INPROC_BATCH_MS   about how long one in-process batch lasts [100]
+# Any arguments are passed on to the stdio driver (its options and the
+# in-process bench's: bench/run.sh --help).
+set -euo pipefail
+
+if [[ "${1:-}" == -h || "${1:-}" == --help ]]; then
+    sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"
+    if [[ -x "$(dirname "$0")/target/release/bench-driver" ]]; then
+        echo
+        "$(dirname "$0")/target/release/bench-driver" --help
+    fi
+    if [[ -x "$(dirname "$0")/target/release/inproc-bench" ]]; then
+        echo
+        "$(dirname "$0")/target/release/inproc-bench" --help
+    fi
+    exit 0
+fi
+
+bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_root="$(dirname "$bench_dir")"
+cd "$bench_dir"
+started=$SECONDS
+
+note() { printf 'note: %s\n' "$*" >&2; }
+
+if ! command -v cargo >/dev/null; then
+    echo "error: cargo is needed to build the bench (rustup installs it)" >&2
+    exit 1
+fi
+
+echo "== building the bench (release)" >&2
+cargo build --release --quiet --manifest-path "$bench_dir/Cargo.toml"
+
+run_stdio="${BENCH_STDIO:-1}"
+run_inproc="${BENCH_INPROC:-1}"
+if [[ "$run_stdio" != 1 && "$run_inproc" != 1 ]]; then
+    note "BENCH_STDIO=0 and BENCH_INPROC=0: nothing to measure"
+    exit 0
+fi
+
+if [[ "$run_stdio" == 1 && "${BENCH_BUILD_DEMO:-1}" == 1 ]]; then
+    echo "== building picomcp-demo (release)" >&2
+    if ! (cd "$repo_root" && cargo build --release --quiet -p picomcp-demo); then
+        note "picomcp-demo did not build; its row runs only if an older build exists"
+    fi
+fi
+
+# Pinning: the stdio driver pins itself (and its servers); the in-process bench is
+# pinned here, with taskset when there is one.
+pin_cmd=()
+if [[ "${BENCH_PIN:-1}" == 1 ]]; then
+    if command -v taskset >/dev/null; then
+        pin_cmd=(taskset -c "${BENCH_CPU:-0}")
+    else
+        note "taskset is not installed: the benchmarks run unpinned"
+    fi
+fi
+
+# The line under each table's title: when, where, with what.
+rmcp_version="$(grep -A1 '^name = "rmcp"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')"
+measured_on() {
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/run.sh\` on $(uname -sr)," \
+        "$(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))," \
+        "$(rustc --version | cut -d' ' -f1-2), rmcp ${rmcp_version:-?}."
+}
+
+mkdir -p results
+table="$(mktemp)"
+trap 'rm -f "$table"' EXIT
+status=0
+saved=()
+
+if [[ "$run_stdio" == 1 ]]; then
+    shim_args=()
+    if command -v cc >/dev/null; then
+        echo "== compiling the allocation shim" >&2
+        cc -shared -fPIC -O2 -Wall -o target/alloc-count.so alloc-count.c -ldl
+        shim_args=(--alloc-shim target/alloc-count.so)
+    else
+        note "no C compiler (cc): the allocs/request column is skipped"
+    fi
+    command -v strace >/dev/null || note "strace is not installed: the syscalls column is skipped"
+
+    driver_args=(
+        --servers servers.txt
+        --log-dir results/logs
+        --seq "${BENCH_SEQ:-20000}"
+        --pipe "${BENCH_PIPE:-200000}"
+        --repeat "${BENCH_REPEAT:-5}"
+        --warmup "${BENCH_WARMUP:-1000}"
+        --startup-runs "${BENCH_STARTUP_RUNS:-10}"
+        --backpressure "${BENCH_BACKPRESSURE:-100000}"
+        --alloc-requests "${BENCH_ALLOC_REQUESTS:-10000}"
+        --strace-requests "${BENCH_STRACE_REQUESTS:-2000}"
+        --cpu "${BENCH_CPU:-0}"
+        --timeout "${BENCH_TIMEOUT:-300}"
+        "${shim_args[@]}"
+    )
+    [[ "${BENCH_PIN:-1}" == 1 ]] || driver_args+=(--no-pin)
+    [[ -z "${BENCH_ONLY:-}" ]] || driver_args+=(--only "$BENCH_ONLY")
+
+    rm -rf results/logs
+    echo "== measuring stdio (progress below; servers' stderr in results/logs/)" >&2
+    target/release/bench-driver "${driver_args[@]}" "$@" >"$table" || status=$?
+    {
+        echo "# stdio benchmark"
+        echo
+        measured_on
+        echo
+        cat "$table"
+    } >results/stdio.md
+    saved+=(results/stdio.md)
+fi
+
+if [[ "$run_inproc" == 1 ]]; then
+    inproc_args=(
+        --batches "${BENCH_INPROC_BATCHES:-15}"
+        --batch-ms "${BENCH_INPROC_BATCH_MS:-100}"
+    )
+    echo "== measuring in-process: the core next to rmcp, no transport" >&2
+    inproc_status=0
+    "${pin_cmd[@]}" target/release/inproc-bench "${inproc_args[@]}" >"$table" || inproc_status=$?
+    [[ "$inproc_status" == 0 ]] || status=$inproc_status
+    pinned="not pinned"
+    [[ ${#pin_cmd[@]} == 0 ]] || pinned="pinned to CPU ${BENCH_CPU:-0} (${pin_cmd[*]})"
+    {
+        echo "# in-process benchmark"
+        echo
+        measured_on
+        echo
+        cat "$table"
+        echo "- one thread, $pinned"
+    } >results/inproc.md
+    saved+=(results/inproc.md)
+fi
+
+for i in "${!saved[@]}"; do
+    echo >&2
+    [[ "$i" == 0 ]] || echo
+    cat "${saved[$i]}"
+done
+echo >&2
+echo "saved to ${saved[*]/#/bench/}; run.sh took $((SECONDS - started)) s" >&2
+exit "$status"

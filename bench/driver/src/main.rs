@@ -98,13 +98,13 @@ fn run(options: &Options, pinning: &str) -> ExitCode {
     };
     let cfg = &options.config;
     let started = Instant::now();
-    let mut rows: Vec<(String, Result<Row, String>)> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
+    let mut wanted: Vec<&servers::Server> = Vec::new();
     for server in &list {
-        let wanted = options.only.is_empty()
+        let listed = options.only.is_empty()
             || server.name == "ceiling"
             || options.only.iter().any(|word| server.name.contains(word.as_str()));
-        if !wanted {
+        if !listed {
             continue;
         }
         if !server.is_available() {
@@ -118,13 +118,14 @@ fn run(options: &Options, pinning: &str) -> ExitCode {
             notes.push(note);
             continue;
         }
-        eprintln!("{}: {}", server.name, server.command_line);
-        let result = measure::row(server, cfg);
-        if let Err(e) = &result {
-            eprintln!("\n!!! {} FAILED: {e}\n", server.name);
+        wanted.push(server);
+    }
+    let rows: Vec<(String, Result<Row, String>)> =
+        wanted.iter().map(|s| s.name.clone()).zip(measure::rows(&wanted, cfg)).collect();
+    for (name, result) in &rows {
+        if let Err(e) = result {
+            eprintln!("\n!!! {name} FAILED: {e}\n");
         }
-        eprintln!();
-        rows.push((server.name.clone(), result));
     }
 
     if cfg.alloc_shim.is_none() {

@@ -66,55 +66,103 @@ pub struct Row {
     pub startup_ms: f64,
 }
 
-/// Measures every column of `server`'s row. An error means the server
-/// misbehaved (a wrong reply, a crash, a hang): the row has failed.
-pub fn row(server: &Server, cfg: &Config) -> Result<Row, String> {
-    let log = Log::new(cfg, server)?;
+/// Measures every column of every server's row. The throughput runs are interleaved
+/// (round k measures each server once, in list order) so that noisy stretches of the
+/// machine fall evenly on all rows; the memory-hungry backpressure run and the traced
+/// runs come after all of them, so no row is measured while the kernel is still
+/// reclaiming another server's memory. An error means that server misbehaved (a wrong
+/// reply, a crash, a hang): its row has failed, the others go on.
+pub fn rows(servers: &[&Server], cfg: &Config) -> Vec<Result<Row, String>> {
+    let mut partial: Vec<Result<Partial, String>> = servers
+        .iter()
+        .map(|server| {
+            eprintln!("{}: {}", server.name, server.command_line);
+            let log = Log::new(cfg, server)?;
+            let startup_ms = startup(server, cfg, &log)?;
+            eprintln!("  startup: {startup_ms:.2} ms (median of {})", cfg.startup_runs.max(1));
+            Ok(Partial { log, startup_ms, seq: Vec::new(), pipe: Vec::new(), rss_idle: Vec::new() })
+        })
+        .collect();
+    for k in 1..=cfg.repeat.max(1) {
+        for (server, p) in servers.iter().zip(partial.iter_mut()) {
+            let Ok(part) = p else { continue };
+            match throughput(server, cfg, &part.log) {
+                Ok((seq, pipe, rss)) => {
+                    eprintln!(
+                        "  {} run {k}/{}: sequential {seq:.0} rt/s, pipelined {pipe:.0} req/s",
+                        server.name, cfg.repeat
+                    );
+                    part.seq.push(seq);
+                    part.pipe.push(pipe);
+                    part.rss_idle.push(rss);
+                }
+                Err(e) => *p = Err(e),
+            }
+        }
+    }
+    servers
+        .iter()
+        .zip(partial)
+        .map(|(server, p)| {
+            let mut part = p?;
+            eprintln!("{}: memory, allocations and syscalls", server.name);
+            let mut session = ready_session(server, cfg, &part.log)?;
+            session
+                .pipelined(cfg.backpressure, Some(Duration::from_millis(500)))
+                .map_err(context("backpressure run"))?;
+            let rss_backpressure_kib = session.peak_rss_kib()?;
+            finish(session)?;
+            eprintln!("  peak RSS with {} requests in flight: {rss_backpressure_kib} KiB", cfg.backpressure);
+            let allocs = allocs_per_request(server, cfg, &part.log).map_err(context("allocation count"))?;
+            eprintln!("  allocations per request: {}", cell_text(&allocs));
+            let syscalls = syscalls_per_round_trip(server, cfg, &part.log).map_err(context("strace run"))?;
+            eprintln!("  syscalls per round trip: {}", cell_text(&syscalls));
+            Ok(Row {
+                seq: median(&mut part.seq),
+                pipe: median(&mut part.pipe),
+                allocs,
+                syscalls,
+                rss_idle_kib: median(&mut part.rss_idle) as u64,
+                rss_backpressure_kib,
+                startup_ms: part.startup_ms,
+            })
+        })
+        .collect()
+}
 
+/// What is known of a row between the phases of [`rows`].
+struct Partial {
+    log: Log,
+    startup_ms: f64,
+    seq: Vec<f64>,
+    pipe: Vec<f64>,
+    rss_idle: Vec<f64>,
+}
+
+/// Median time from spawn to the initialize reply, in milliseconds.
+fn startup(server: &Server, cfg: &Config, log: &Log) -> Result<f64, String> {
     let mut startups = Vec::new();
     for _ in 0..cfg.startup_runs.max(1) {
         let mut session = Session::spawn(log.command(server.command())?, cfg.timeout)?;
         startups.push(session.handshake().map_err(context("handshake"))?.as_secs_f64() * 1e3);
         finish(session)?;
     }
-    let startup_ms = median(&mut startups);
-    eprintln!("  startup: {startup_ms:.2} ms (median of {})", startups.len());
+    Ok(median(&mut startups))
+}
 
-    let (mut seq, mut pipe, mut rss_idle) = (Vec::new(), Vec::new(), Vec::new());
-    for k in 1..=cfg.repeat.max(1) {
-        let mut session = ready_session(server, cfg, &log)?;
-        let took = session.sequential(cfg.seq).map_err(context("sequential run"))?;
-        rss_idle.push(session.peak_rss_kib()? as f64);
-        finish(session)?;
-        seq.push(cfg.seq as f64 / took.as_secs_f64());
-
-        let mut session = ready_session(server, cfg, &log)?;
-        let took = session.pipelined(cfg.pipe, None).map_err(context("pipelined run"))?;
-        finish(session)?;
-        pipe.push(cfg.pipe as f64 / took.as_secs_f64());
-        eprintln!("  run {k}/{}: sequential {:.0} rt/s, pipelined {:.0} req/s", cfg.repeat, seq[k - 1], pipe[k - 1]);
-    }
-
-    let mut session = ready_session(server, cfg, &log)?;
-    session.pipelined(cfg.backpressure, Some(Duration::from_millis(500))).map_err(context("backpressure run"))?;
-    let rss_backpressure_kib = session.peak_rss_kib()?;
+/// One sequential and one pipelined measurement: round trips/s, requests/s, and the
+/// peak RSS (KiB) of the sequential session.
+fn throughput(server: &Server, cfg: &Config, log: &Log) -> Result<(f64, f64, f64), String> {
+    let mut session = ready_session(server, cfg, log)?;
+    let took = session.sequential(cfg.seq).map_err(context("sequential run"))?;
+    let rss = session.peak_rss_kib()? as f64;
     finish(session)?;
-    eprintln!("  peak RSS with {} requests in flight: {rss_backpressure_kib} KiB", cfg.backpressure);
+    let seq = cfg.seq as f64 / took.as_secs_f64();
 
-    let allocs = allocs_per_request(server, cfg, &log).map_err(context("allocation count"))?;
-    eprintln!("  allocations per request: {}", cell_text(&allocs));
-    let syscalls = syscalls_per_round_trip(server, cfg, &log).map_err(context("strace run"))?;
-    eprintln!("  syscalls per round trip: {}", cell_text(&syscalls));
-
-    Ok(Row {
-        seq: median(&mut seq),
-        pipe: median(&mut pipe),
-        allocs,
-        syscalls,
-        rss_idle_kib: median(&mut rss_idle) as u64,
-        rss_backpressure_kib,
-        startup_ms,
-    })
+    let mut session = ready_session(server, cfg, log)?;
+    let took = session.pipelined(cfg.pipe, None).map_err(context("pipelined run"))?;
+    finish(session)?;
+    Ok((seq, cfg.pipe as f64 / took.as_secs_f64(), rss))
 }
 
 /// Spawns the server, does the handshake and the untimed warm-up requests.

@@ -31,7 +31,17 @@ fi
 
 if [ ! -x "$venv/bin/python" ]; then
     echo "run.sh: creating the venv $venv" >&2
-    "$python" -m venv "$venv" || fail "could not create a venv with '$python -m venv' (on Debian: apt-get install python3-venv)"
+    if ! "$python" -m venv "$venv" 2>/dev/null; then
+        # Debian splits venv out of python3: install it when we can.
+        rm -rf "$venv"
+        sudo=""
+        [ "$(id -u)" = 0 ] || sudo="sudo"
+        if command -v apt-get >/dev/null 2>&1 && { [ -z "$sudo" ] || command -v sudo >/dev/null 2>&1; }; then
+            echo "run.sh: '$python -m venv' failed; installing python3-venv with apt-get" >&2
+            $sudo apt-get install -y python3-venv >&2 || { $sudo apt-get update >&2 && $sudo apt-get install -y python3-venv >&2; }
+        fi
+        "$python" -m venv "$venv" || fail "could not create a venv with '$python -m venv' (on Debian: apt-get install python3-venv)"
+    fi
 fi
 
 stamp="$venv/.picomcp-tests-requirements.sha256"

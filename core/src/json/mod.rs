@@ -11,5 +11,5 @@ pub use read::{
     Array, Chars, Elements, Kind, MAX_DEPTH_LIMIT, Members, OUTLINE_MEMBERS, Object, Outline, ParseError,
     ParseErrorKind, Str, Value, parse, parse_outline,
 };
-pub use write::{ArrayWriter, ObjectWriter, RAW_MAX_DEPTH, Text, ValueWriter, Written};
+pub use write::{ArrayWriter, ObjectWriter, RAW_MAX_DEPTH, Text, ValueWriter, Written, u32_digits};
 pub(crate) use write::{Escaping, base64, f64, fill, i64, raw, string, string_contents, u64, value_raw};

@@ -888,6 +888,12 @@ impl<'a> Str<'a> {
         self.chars().eq(other.chars())
     }
 
+    /// Whether the decoded string is a prefix of `s`.
+    pub fn is_prefix_of(self, s: &str) -> bool {
+        let mut rest = s.chars();
+        self.chars().all(|c| rest.next() == Some(c))
+    }
+
     /// The length in bytes of the decoded string (UTF-8).
     pub fn unescaped_len(self) -> usize {
         if self.has_escapes() { self.chars().map(char::len_utf8).sum() } else { self.raw.len() }

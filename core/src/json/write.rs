@@ -66,14 +66,17 @@ pub(crate) fn str_raw(out: &mut dyn Sink, s: Str<'_>) -> Result<(), Error> {
     out.write(b"\"")
 }
 
-/// A piece of text to write as a JSON string: a Rust string, or a string still escaped
-/// as it arrived (echoed back without unescaping and re-escaping).
+/// A piece of text to write as a JSON string: a Rust string, a string still escaped as it
+/// arrived (echoed back without unescaping and re-escaping), or several pieces in a row
+/// (`Text::Concat(&[Text::Plain("Item "), Text::Json(id)])`: no buffer needed).
 #[derive(Clone, Copy, Debug)]
 pub enum Text<'a> {
     /// Plain text, escaped on output.
     Plain(&'a str),
     /// A string from the reader, written back as it is.
     Json(Str<'a>),
+    /// The pieces one after the other, as one string.
+    Concat(&'a [Text<'a>]),
 }
 
 impl<'a> From<&'a str> for Text<'a> {
@@ -91,10 +94,9 @@ impl<'a> From<Str<'a>> for Text<'a> {
 impl Text<'_> {
     /// Write the text as a JSON string, quotes included.
     pub(crate) fn write(self, out: &mut dyn Sink) -> Result<(), Error> {
-        match self {
-            Self::Plain(s) => string(out, s),
-            Self::Json(s) => str_raw(out, s),
-        }
+        out.write(b"\"")?;
+        self.write_contents(out)?;
+        out.write(b"\"")
     }
 
     /// Write the escaped contents, without quotes.
@@ -102,12 +104,43 @@ impl Text<'_> {
         match self {
             Self::Plain(s) => string_contents(out, s),
             Self::Json(s) => out.write(s.raw()),
+            Self::Concat(parts) => parts.iter().try_for_each(|p| p.write_contents(out)),
         }
     }
 }
 
-/// Write an unsigned integer.
-pub(crate) fn u64(out: &mut dyn Sink, mut v: u64) -> Result<(), Error> {
+/// Write an unsigned integer (32-bit arithmetic when it fits: Cortex-M0 has no divider).
+pub(crate) fn u64(out: &mut dyn Sink, v: u64) -> Result<(), Error> {
+    match u32::try_from(v) {
+        Ok(small) => u32(out, small),
+        Err(_) => u64_wide(out, v),
+    }
+}
+
+/// Write a `u32`.
+pub(crate) fn u32(out: &mut dyn Sink, v: u32) -> Result<(), Error> {
+    let mut buf = [0u8; 10];
+    let digits = u32_digits(v, &mut buf);
+    out.write(digits)
+}
+
+/// The decimal digits of `v`, in the tail of `buf`.
+pub fn u32_digits(mut v: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        if let Some(d) = buf.get_mut(i) {
+            *d = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf.get(i..).unwrap_or_default()
+}
+
+fn u64_wide(out: &mut dyn Sink, mut v: u64) -> Result<(), Error> {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
@@ -225,6 +258,12 @@ impl<'s> ValueWriter<'s> {
     /// A string from the reader, written back unchanged (no unescape, no re-escape).
     pub fn json_str(self, s: Str<'_>) -> Result<Written, Error> {
         str_raw(self.out, s)?;
+        Ok(Written(()))
+    }
+
+    /// A [`Text`] as a string.
+    pub fn text(self, t: Text<'_>) -> Result<Written, Error> {
+        t.write(self.out)?;
         Ok(Written(()))
     }
 

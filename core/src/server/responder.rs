@@ -345,14 +345,7 @@ pub(crate) fn resource_not_found(
             o.write(b"Resource not found: ")?;
             uri.write_contents(o)
         },
-        Some(&mut |v| {
-            v.object(|o| {
-                o.field("uri", |w| match uri {
-                    Text::Plain(s) => w.string(s),
-                    Text::Json(s) => w.json_str(s),
-                })
-            })
-        }),
+        Some(&mut |v| v.object(|o| o.field("uri", |w| w.text(uri)))),
     )
 }
 

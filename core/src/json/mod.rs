@@ -3,6 +3,7 @@
 //! The reader checks a frame once ([`parse`]) and then navigates the original bytes;
 //! the writer streams into a [`Sink`](crate::Sink). Neither allocates.
 
+mod number;
 mod read;
 mod scan;
 mod write;

@@ -623,7 +623,7 @@ impl<'a> Value<'a> {
         if self.kind() != Kind::Number {
             return None;
         }
-        self.raw_str().parse().ok()
+        super::number::parse_f64(self.raw)
     }
 
     /// The number as `i64`, if it is an integer in range (`2.0` and `2e3` count as
@@ -657,7 +657,8 @@ impl<'a> Value<'a> {
         if !self.raw.iter().any(|&b| matches!(b, b'.' | b'e' | b'E')) {
             return true;
         }
-        self.as_f64().is_some_and(|f| f.is_finite() && f == (f as i128) as f64)
+        // Every double of 2^53 or more is an integer; below, the i64 round trip tells.
+        self.as_f64().is_some_and(|f| f.is_finite() && (f.abs() >= 9_007_199_254_740_992.0 || f == (f as i64) as f64))
     }
 }
 

@@ -1,0 +1,348 @@
+//! Decimal to `f64`, correctly rounded, without tables: a few hundred bytes of code where
+//! `core`'s parser needs a 10 KiB table (which matters on a 48 KiB microcontroller).
+//!
+//! Up to 19 significant digits are kept exactly (more than JSON encoders write: 17 suffice
+//! for any double); further digits only tell whether the value is above the kept ones,
+//! which decides the rounding except in exact-halfway cases no encoder produces. Small
+//! cases take Clinger's fast path (one exact multiplication or division); the rest is
+//! exact arithmetic on a fixed-size big integer.
+
+/// Limbs of the big integer: 44 × 32 bits holds 10^343 × 2^64 with room to shift.
+const LIMBS: usize = 44;
+
+/// An unsigned big integer of [`LIMBS`] 32-bit limbs, least significant first.
+#[derive(Clone, Copy)]
+struct Big {
+    limbs: [u32; LIMBS],
+}
+
+impl Big {
+    fn from_u64(v: u64) -> Self {
+        let mut limbs = [0; LIMBS];
+        let [lo, hi, ..] = &mut limbs;
+        *lo = v as u32;
+        *hi = (v >> 32) as u32;
+        Self { limbs }
+    }
+
+    /// Multiply by a small factor (the top limb must have room).
+    fn mul_small(&mut self, factor: u32) {
+        let mut carry = 0u64;
+        for limb in self.limbs.iter_mut() {
+            let v = u64::from(*limb) * u64::from(factor) + carry;
+            *limb = v as u32;
+            carry = v >> 32;
+        }
+    }
+
+    /// Multiply by 10^n.
+    fn mul_pow10(&mut self, mut n: u32) {
+        while n >= 9 {
+            self.mul_small(1_000_000_000);
+            n -= 9;
+        }
+        let mut rest = 1;
+        for _ in 0..n {
+            rest *= 10;
+        }
+        self.mul_small(rest);
+    }
+
+    fn bit_len(&self) -> u32 {
+        for (i, &limb) in self.limbs.iter().enumerate().rev() {
+            if limb != 0 {
+                return i as u32 * 32 + 32 - limb.leading_zeros();
+            }
+        }
+        0
+    }
+
+    fn bit(&self, i: u32) -> bool {
+        self.limbs.get((i / 32) as usize).is_some_and(|l| l >> (i % 32) & 1 == 1)
+    }
+
+    fn shl(&mut self, bits: u32) {
+        let (words, bits) = ((bits / 32) as usize, bits % 32);
+        for i in (0..LIMBS).rev() {
+            let lo = i.checked_sub(words).and_then(|j| self.limbs.get(j)).copied().unwrap_or(0);
+            let below = i.checked_sub(words + 1).and_then(|j| self.limbs.get(j)).copied().unwrap_or(0);
+            let v = if bits == 0 { lo } else { lo << bits | below >> (32 - bits) };
+            if let Some(limb) = self.limbs.get_mut(i) {
+                *limb = v;
+            }
+        }
+    }
+
+    /// `self -= other` if `self >= other`; whether it did.
+    fn sub_if_ge(&mut self, other: &Big) -> bool {
+        for i in (0..LIMBS).rev() {
+            let (a, b) = (self.limbs.get(i), other.limbs.get(i));
+            if a != b {
+                if a < b {
+                    return false;
+                }
+                break;
+            }
+        }
+        let mut borrow = 0i64;
+        for (a, &b) in self.limbs.iter_mut().zip(other.limbs.iter()) {
+            let v = i64::from(*a) - i64::from(b) - borrow;
+            *a = v as u32;
+            borrow = i64::from(v < 0);
+        }
+        true
+    }
+
+    fn shr1(&mut self) {
+        let mut carry = 0;
+        for limb in self.limbs.iter_mut().rev() {
+            let next = *limb & 1;
+            *limb = *limb >> 1 | carry << 31;
+            carry = next;
+        }
+    }
+
+    fn is_zero(&self) -> bool {
+        self.limbs.iter().all(|&l| l == 0)
+    }
+
+    /// The top 64 bits and whether any bit below them is set.
+    fn top64(&self) -> (u64, bool) {
+        let len = self.bit_len();
+        if len <= 64 {
+            let [lo, hi, ..] = self.limbs;
+            return (u64::from(lo) | u64::from(hi) << 32, false);
+        }
+        let low = len - 64;
+        let mut v = 0u64;
+        for i in (low..len).rev() {
+            v = v << 1 | u64::from(self.bit(i));
+        }
+        let sticky = (0..low).any(|i| self.bit(i));
+        (v, sticky)
+    }
+}
+
+/// Round `mant × 2^exp2` (with `sticky`: something nonzero below `mant`) to the nearest
+/// double, ties to even.
+fn round(mant: u64, exp2: i32, mut sticky: bool) -> f64 {
+    if mant == 0 {
+        return 0.0;
+    }
+    let len = 64 - mant.leading_zeros() as i32;
+    let top = exp2 + len - 1; // exponent of the leading bit
+    if top > 1023 {
+        return f64::INFINITY;
+    }
+    // Keep 53 bits, fewer for subnormals (whose last bit is 2^-1074).
+    let lsb = (top - 52).max(-1074);
+    let drop = lsb - exp2;
+    let mut m = mant;
+    if drop > 0 {
+        if drop > 64 {
+            return 0.0;
+        }
+        let half = if drop == 64 { mant >> 63 & 1 } else { mant >> (drop - 1) & 1 };
+        let below = if drop >= 2 { mant & ((1u64 << (drop - 1).min(63)) - 1) != 0 } else { false };
+        sticky |= below;
+        m = if drop == 64 { 0 } else { mant >> drop };
+        if half == 1 && (sticky || m & 1 == 1) {
+            m += 1;
+        }
+    } else if drop < 0 {
+        m = mant << -drop;
+    }
+    // m is now the significand at `lsb`; rounding may have carried into a new bit.
+    let mut lsb = lsb;
+    if m >= 1 << 53 {
+        m >>= 1;
+        lsb += 1;
+    }
+    if m >= 1 << 52 {
+        let biased = lsb + 52 + 1023;
+        if biased >= 2047 {
+            return f64::INFINITY;
+        }
+        f64::from_bits((biased as u64) << 52 | (m & ((1 << 52) - 1)))
+    } else {
+        f64::from_bits(m) // subnormal (lsb is -1074)
+    }
+}
+
+/// The value of a JSON number's text (already validated), correctly rounded.
+pub(crate) fn parse_f64(text: &[u8]) -> Option<f64> {
+    let (negative, rest) = match text.split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, text),
+    };
+    let mut digits = 0u64;
+    let mut kept = 0u32;
+    let mut exp10 = 0i32;
+    let mut more = false; // a nonzero digit past the 19 kept ones
+    let mut seen_point = false;
+    let mut i = 0;
+    while let Some(&b) = rest.get(i) {
+        match b {
+            b'0'..=b'9' => {
+                let d = u64::from(b - b'0');
+                if kept < 19 {
+                    if digits != 0 || d != 0 {
+                        digits = digits * 10 + d;
+                        kept += 1;
+                    }
+                    if seen_point {
+                        exp10 -= 1;
+                    }
+                } else {
+                    more |= d != 0;
+                    if !seen_point {
+                        exp10 += 1;
+                    }
+                }
+            }
+            b'.' => seen_point = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if let Some(b'e' | b'E') = rest.get(i) {
+        let exp = rest.get(i + 1..)?;
+        let (sign, exp) = match exp.split_first()? {
+            (b'-', e) => (-1, e),
+            (b'+', e) => (1, e),
+            _ => (1, exp),
+        };
+        let mut e = 0i32;
+        for &b in exp {
+            e = (e * 10 + i32::from(b - b'0')).min(100_000);
+        }
+        exp10 = exp10.saturating_add(sign * e);
+    }
+    let magnitude = decimal_to_f64(digits, exp10, more);
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+/// `digits × 10^exp10` (plus a little more when `more`), correctly rounded.
+fn decimal_to_f64(digits: u64, exp10: i32, more: bool) -> f64 {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
+    ];
+    if digits == 0 {
+        return 0.0;
+    }
+    // Clinger's fast path: both factors exact, one correctly rounded operation.
+    if !more && digits < 1 << 53 {
+        if let Some(&p) = POW10.get(exp10.unsigned_abs() as usize) {
+            return if exp10 < 0 { digits as f64 / p } else { digits as f64 * p };
+        }
+    }
+    if exp10 > 310 {
+        return f64::INFINITY;
+    }
+    if exp10 < -345 {
+        return 0.0;
+    }
+    if exp10 >= 0 {
+        let mut x = Big::from_u64(digits);
+        x.mul_pow10(exp10 as u32);
+        let len = x.bit_len() as i32;
+        let (mant, sticky) = x.top64();
+        return round(mant, (len - 64).max(0), sticky || more);
+    }
+    // digits / 10^k: divide (digits << s) by 10^k, keeping 64 quotient bits and a sticky bit.
+    let mut p = Big::from_u64(1);
+    p.mul_pow10(exp10.unsigned_abs());
+    let mut n = Big::from_u64(digits);
+    // Make the quotient 63 or 64 bits long: plenty for 53 bits and the rounding bits.
+    let s = (p.bit_len() + 63).saturating_sub(64 - digits.leading_zeros());
+    n.shl(s);
+    let shift = n.bit_len().saturating_sub(p.bit_len());
+    p.shl(shift);
+    let mut q = 0u64;
+    for _ in 0..=shift {
+        q = q << 1 | u64::from(n.sub_if_ge(&p));
+        p.shr1();
+    }
+    round(q, -(s as i32), !n.is_zero() || more)
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::format;
+    use std::string::String;
+
+    fn check(text: &str) {
+        let want: f64 = text.parse().unwrap();
+        let got = parse_f64(text.as_bytes()).unwrap();
+        assert_eq!(got.to_bits(), want.to_bits(), "{text}: got {got:e}, want {want:e}");
+    }
+
+    #[test]
+    fn edge_cases() {
+        for t in [
+            "0",
+            "-0",
+            "1",
+            "0.1",
+            "0.2",
+            "0.30000000000000004",
+            "1e300",
+            "2.5e299",
+            "7.5e299",
+            "1e308",
+            "1.7976931348623157e308",
+            "1.7976931348623158e308",
+            "1e309",
+            "2.2250738585072014e-308",
+            "2.2250738585072011e-308",
+            "4.9e-324",
+            "5e-324",
+            "2e-324",
+            "3e-324",
+            "1e-400",
+            "9007199254740993",
+            "9007199254740992.5",
+            "123456789012345678901234",
+            "0.000001",
+            "1e-7",
+            "1.5",
+            "-2.25",
+            "3.141592653589793",
+            "1e22",
+            "1e23",
+            "8.98846567431158e307",
+            "4.4501477170144023e-308",
+            "2.4703282292062327e-324",
+            "2.4703282292062328e-324",
+        ] {
+            check(t);
+        }
+    }
+
+    /// Differential test against `core`'s parser over pseudo-random decimals of up to 19
+    /// digits and exponents over the whole range.
+    #[test]
+    fn matches_core_parser() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..60_000 {
+            let digits = next() % 10u64.pow((next() % 19 + 1) as u32);
+            let exp = (next() % 700) as i32 - 350;
+            let mut text = format!("{digits}");
+            if next() % 3 == 0 && text.len() > 1 {
+                let at = (next() as usize) % (text.len() - 1) + 1;
+                text.insert(at, '.');
+            }
+            let text: String = if next() % 2 == 0 { format!("{text}e{exp}") } else { text };
+            check(&text);
+        }
+    }
+}

@@ -2,10 +2,11 @@
 # Build everything and run every test. This is the README's test command and what CI runs.
 #
 #   scripts/test.sh            everything
-#   scripts/test.sh --quick    skip the release build and the real-client tests
+#   scripts/test.sh --quick    skip the release build and the real-client tests (host and QEMU)
 #
-# Installs what it needs itself: the Cortex-M targets (rustup), a Python venv with the
-# official MCP Python SDK (tests/python/run.sh). Each step prints its name; the first
+# Installs what it needs itself: the Cortex-M targets (rustup), QEMU and the ARM binutils
+# (apt-get, scripts/embedded/setup.sh), a Python venv with the official MCP Python SDK
+# (tests/python/run.sh). Each step prints its name; the first
 # failing step stops the run and says which one failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,13 +33,22 @@ need cargo "install Rust with rustup"
 need python3 "install Python 3.9 or newer"
 
 targets=(thumbv6m-none-eabi thumbv7em-none-eabihf)
-add_targets() {
-  if command -v rustup >/dev/null 2>&1; then
-    rustup target add "${targets[@]}" >/dev/null
-  else
-    echo "rustup not found: the Cortex-M builds need the targets ${targets[*]} installed" >&2
-    return 1
-  fi
+
+firmware_builds() {
+  local t
+  for t in "${targets[@]}"; do
+    (cd examples/firmware && cargo fmt --check && cargo clippy -q --release --target "$t" -- -D warnings &&
+      cargo build -q --release --target "$t") || return 1
+    echo "picomcp-firmware and board-only build for $t"
+  done
+}
+
+# The whole Python SDK client suite against the firmware under QEMU: $1 target, $2 board.
+# The limits match LINE_BYTES and IN_FLIGHT in examples/firmware/src/main.rs.
+firmware_suite() {
+  PICOMCP_QEMU_MACHINE="$2" PICOMCP_MAX_LINE=4096 PICOMCP_INFLIGHT=4 \
+    PICOMCP_DEMO_CMD="scripts/embedded/qemu-run.sh examples/firmware/target/$1/release/picomcp-firmware" \
+    tests/python/run.sh -q
 }
 
 thumb_builds() {
@@ -61,13 +71,19 @@ step "schemas" schema_note
 step "format" cargo fmt --all --check
 step "clippy" cargo clippy -q --workspace --all-targets --all-features -- -D warnings
 step "core without default features" cargo build -q -p picomcp --no-default-features
-step "Cortex-M targets" add_targets
+step "Cortex-M toolchain and QEMU" scripts/embedded/setup.sh
 step "core for thumbv6m and thumbv7em" thumb_builds
+step "firmware for thumbv6m and thumbv7em" firmware_builds
 step "no_std link proof" cargo build -q --manifest-path tests/no-std-link/Cargo.toml
 step "docs" env RUSTDOCFLAGS=-Dwarnings cargo doc -q -p picomcp --no-deps --all-features
 step "unit, protocol, transcript and allocation tests" cargo test -q --workspace --all-features
 if [ "$quick" = 0 ]; then
   step "release build of the demo" cargo build -q --release -p picomcp-demo
   step "official Python SDK client against picomcp-demo (both eras)" tests/python/run.sh -q
+  step "official Python SDK client against the firmware in QEMU (mps2-an386, thumbv7em)" \
+    firmware_suite thumbv7em-none-eabihf mps2-an386
+  step "official Python SDK client against the firmware in QEMU (mps2-an385, thumbv6m)" \
+    firmware_suite thumbv6m-none-eabi mps2-an385
+  step "firmware footprint (flash, RAM, stack)" scripts/footprint.sh
 fi
 printf '\nall tests passed in %ss\n' "$(( $(date +%s) - started ))"

@@ -140,20 +140,13 @@ pub fn u32_digits(mut v: u32, buf: &mut [u8; 10]) -> &[u8] {
     buf.get(i..).unwrap_or_default()
 }
 
-fn u64_wide(out: &mut dyn Sink, mut v: u64) -> Result<(), Error> {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        if let Some(d) = buf.get_mut(i) {
-            *d = b'0' + (v % 10) as u8;
-        }
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.write(buf.get(i..).unwrap_or_default())
+/// A `u64` past `u32::MAX`: the high part, then the low nine digits zero-padded.
+fn u64_wide(out: &mut dyn Sink, v: u64) -> Result<(), Error> {
+    u64(out, v / 1_000_000_000)?;
+    let mut buf = [0u8; 10];
+    let low = u32_digits((v % 1_000_000_000) as u32, &mut buf);
+    out.write(b"000000000".get(low.len()..).unwrap_or_default())?;
+    out.write(low)
 }
 
 /// Write a signed integer.

@@ -55,13 +55,11 @@ impl Uart {
     const INT_RX: u32 = 1 << 1;
 
     fn get(&self, reg: usize) -> u32 {
-        // SAFETY: `base` is UART0 (only `init` makes a `Uart`) and `reg` one of its registers.
-        unsafe { core::ptr::read_volatile((self.base + reg) as *const u32) }
+        reg_read(self.base + reg)
     }
 
     fn set(&self, reg: usize, value: u32) {
-        // SAFETY: as in `get`.
-        unsafe { core::ptr::write_volatile((self.base + reg) as *mut u32, value) }
+        reg_write(self.base + reg, value);
     }
 
     fn rx_ready(&self) -> bool {
@@ -120,7 +118,8 @@ const ICSR_PENDSTCLR: u32 = 1 << 25;
 const CPU_HZ: u32 = 25_000_000;
 
 fn reg_read(addr: usize) -> u32 {
-    // SAFETY: only called with the SysTick and SCB registers above, present on every Cortex-M.
+    // SAFETY: only called with the UART0 registers (`Uart` exists only for UART0), and the
+    // SysTick and SCB registers above, present on every Cortex-M.
     unsafe { core::ptr::read_volatile(addr as *const u32) }
 }
 

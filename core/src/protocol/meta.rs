@@ -1,6 +1,6 @@
 //! The request `_meta` envelope of 2026-07-28 (and `progressToken`, which both eras use).
 
-use crate::json::{Object, Str, Value};
+use crate::json::{Str, Value};
 
 /// The `_meta` keys picomcp reads from a request's params.
 #[derive(Clone, Copy, Debug, Default)]
@@ -18,12 +18,7 @@ pub struct RequestMeta<'a> {
 }
 
 impl<'a> RequestMeta<'a> {
-    /// Read `params._meta` (all absent when there is none).
-    pub fn from_params(params: Option<Object<'a>>) -> Self {
-        Self::from_meta(params.and_then(|p| p.get("_meta")))
-    }
-
-    /// Read a `_meta` value (all absent when it is not an object).
+    /// Read a request's `params._meta` value (all absent when it is not an object).
     pub fn from_meta(meta_value: Option<Value<'a>>) -> Self {
         let mut meta = Self::default();
         let Some(obj) = meta_value.and_then(Value::as_object) else {

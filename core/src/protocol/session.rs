@@ -8,8 +8,6 @@ use crate::protocol::{ClientCapabilities, LogLevel, Revision};
 pub(crate) struct Session {
     /// The negotiated revision; `None` until `initialize`.
     pub(crate) revision: Option<Revision>,
-    /// Whether `notifications/initialized` arrived.
-    pub(crate) ready: bool,
     /// The minimum level of `notifications/message` (set by `logging/setLevel`).
     pub(crate) log_level: LogLevel,
     /// What the client declared at `initialize`.
@@ -18,7 +16,7 @@ pub(crate) struct Session {
 
 impl Session {
     pub(crate) const fn new(log_level: LogLevel) -> Self {
-        Self { revision: None, ready: false, log_level, client_caps: ClientCapabilities::from_bits(0) }
+        Self { revision: None, log_level, client_caps: ClientCapabilities::from_bits(0) }
     }
 
     /// Negotiate: the client's revision if it is a legacy one we speak, else the newest legacy one.

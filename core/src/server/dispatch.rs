@@ -14,7 +14,7 @@ use crate::server::handler::{
     Arguments, CompletionRef, CompletionRequest, Handler, PromptGet, ReadTarget, RequestInfo, ResourceRead, ToolCall,
 };
 use crate::server::registry::Registry;
-use crate::server::{Cache, Responder, lists, responder, schema, uri_template};
+use crate::server::{Responder, lists, responder, schema, uri_template};
 use crate::{Error, Sink};
 
 /// A request whose envelope and `_meta` passed the checks.
@@ -236,7 +236,6 @@ impl Responder<'_> {
                 handler.cancelled(ticket);
             }
         } else if method.eq_str("notifications/initialized") && self.state.session.revision.is_some() {
-            self.state.session.ready = true;
             handler.initialized(self)?;
         }
         // Unknown notifications are ignored, as JSON-RPC requires.
@@ -433,17 +432,10 @@ impl Responder<'_> {
     fn empty(&mut self, id: Id<'_>, revision: Revision) -> Result<(), Error> {
         jsonrpc::result_head(self.out, id)?;
         self.out.write(b"{")?;
-        self.trailer_first(revision, None)?;
+        // The trailer writes `,"key":…` pairs after earlier members; this object has none,
+        // so its first comma is dropped.
+        self.state.trailer(&mut SkipComma { out: &mut *self.out, pending: true }, revision, None)?;
         jsonrpc::message_end(self.out)
-    }
-
-    /// Close a result object that has no members yet (so the trailer must not start with
-    /// a comma).
-    fn trailer_first(&mut self, revision: Revision, cache: Option<Cache>) -> Result<(), Error> {
-        // The trailer writes ",key…" pairs; a leading dummy-free object needs them without
-        // the first comma, so write through a sink that drops exactly one leading comma.
-        let mut sink = SkipComma { out: &mut *self.out, pending: true };
-        self.state.trailer(&mut sink, revision, cache)
     }
 
     fn initialize(&mut self, id: Id<'_>, params: &Params<'_>, reg: &dyn Registry) -> Result<(), Error> {
@@ -454,7 +446,6 @@ impl Responder<'_> {
         let caps = params.capabilities;
         self.state.session = Session {
             revision: Some(revision),
-            ready: false,
             log_level: self.state.config.log_level,
             client_caps: ClientCapabilities::from_value(caps),
         };

@@ -123,22 +123,8 @@ pub fn classify_outlined<'a>(value: Value<'a>, outline: &json::Outline<'a>) -> R
 }
 
 fn classify_members<'a>(members: impl Iterator<Item = (Str<'a>, Value<'a>)>) -> Result<Message<'a>, Invalid<'a>> {
-    let mut version = None;
-    let mut id_value = None;
-    let (mut method, mut params, mut result, mut error) = (None, None, None, None);
-    for (key, v) in members {
-        let slot = match key.raw() {
-            b"jsonrpc" => &mut version,
-            b"id" => &mut id_value,
-            b"method" => &mut method,
-            b"params" => &mut params,
-            b"result" => &mut result,
-            b"error" => &mut error,
-            _ => continue,
-        };
-        // Keep the first occurrence of a duplicated member.
-        slot.get_or_insert(v);
-    }
+    const NAMES: [&[u8]; 6] = [b"jsonrpc", b"id", b"method", b"params", b"result", b"error"];
+    let [version, id_value, method, params, result, error] = json::pick(members, &NAMES);
     let id = id_value.and_then(Id::from_value);
     // JSON-RPC gives an error response `"id": null` when the request's id could not be
     // read: that is still a response (never answered), not an invalid request.

@@ -4,10 +4,12 @@
 //! the writer streams into a [`Sink`](crate::Sink). Neither allocates.
 
 mod number;
+mod pick;
 mod read;
 mod scan;
 mod write;
 
+pub(crate) use pick::{pick, position};
 pub use read::{
     Array, Chars, Elements, Kind, MAX_DEPTH_LIMIT, Members, OUTLINE_MEMBERS, Object, Outline, ParseError,
     ParseErrorKind, Str, Value, parse, parse_outline,

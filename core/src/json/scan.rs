@@ -18,9 +18,16 @@ const fn equal(x: u64, b: u8) -> u64 {
 }
 
 /// The first position in `s` whose byte passes `exact`; `mask` must mark every such
-/// byte in a word (and may mark others).
+/// byte in a word (and may mark others). On targets without 64-bit registers the
+/// 64-bit word arithmetic costs more flash than it saves time, so they test byte by byte.
 #[inline]
 fn find(s: &[u8], mask: impl Fn(u64) -> u64, exact: impl Fn(u8) -> bool) -> Option<usize> {
+    if cfg!(target_pointer_width = "64") { find_words(s, mask, &exact) } else { s.iter().position(|&b| exact(b)) }
+}
+
+/// [`find`], eight bytes at a time.
+#[inline]
+fn find_words(s: &[u8], mask: impl Fn(u64) -> u64, exact: &impl Fn(u8) -> bool) -> Option<usize> {
     let mut base = 0;
     for chunk in s.chunks_exact(8) {
         let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));

@@ -1,6 +1,6 @@
 //! The request `_meta` envelope of 2026-07-28 (and `progressToken`, which both eras use).
 
-use crate::json::{Str, Value};
+use crate::json::{self, Str, Value};
 
 /// The `_meta` keys picomcp reads from a request's params.
 #[derive(Clone, Copy, Debug, Default)]
@@ -20,22 +20,19 @@ pub struct RequestMeta<'a> {
 impl<'a> RequestMeta<'a> {
     /// Read a request's `params._meta` value (all absent when it is not an object).
     pub fn from_meta(meta_value: Option<Value<'a>>) -> Self {
-        let mut meta = Self::default();
+        const NAMES: [&[u8]; 5] = [
+            b"io.modelcontextprotocol/protocolVersion",
+            b"io.modelcontextprotocol/clientCapabilities",
+            b"io.modelcontextprotocol/clientInfo",
+            b"io.modelcontextprotocol/logLevel",
+            b"progressToken",
+        ];
         let Some(obj) = meta_value.and_then(Value::as_object) else {
-            return meta;
+            return Self::default();
         };
-        for (key, value) in obj.iter() {
-            let slot = match key.raw() {
-                b"io.modelcontextprotocol/protocolVersion" => &mut meta.protocol_version,
-                b"io.modelcontextprotocol/clientCapabilities" => &mut meta.client_capabilities,
-                b"io.modelcontextprotocol/clientInfo" => &mut meta.client_info,
-                b"io.modelcontextprotocol/logLevel" => &mut meta.log_level,
-                b"progressToken" => &mut meta.progress_token,
-                _ => continue,
-            };
-            slot.get_or_insert(value);
-        }
-        meta
+        let [protocol_version, client_capabilities, client_info, log_level, progress_token] =
+            json::pick(obj.iter(), &NAMES);
+        Self { protocol_version, client_capabilities, client_info, log_level, progress_token }
     }
 }
 
@@ -79,11 +76,8 @@ impl ClientCapabilities {
     }
 }
 
+/// The capability bit of a `capabilities` member name (0 for the ones picomcp ignores).
 fn cap_bit(key: Str<'_>) -> u8 {
-    match key.raw() {
-        b"sampling" => ClientCapabilities::SAMPLING,
-        b"elicitation" => ClientCapabilities::ELICITATION,
-        b"roots" => ClientCapabilities::ROOTS,
-        _ => 0,
-    }
+    const NAMES: [&[u8]; 3] = [b"sampling", b"elicitation", b"roots"];
+    json::position(key.raw(), &NAMES).map_or(0, |i| 1 << i)
 }

@@ -51,26 +51,22 @@ impl<'f> Params<'f> {
     }
 
     fn from_members(members: impl Iterator<Item = (Str<'f>, Value<'f>)>) -> Self {
-        let mut p = Self::default();
-        for (key, value) in members {
-            let slot = match key.raw() {
-                b"name" => &mut p.name,
-                b"arguments" => &mut p.arguments,
-                b"uri" => &mut p.uri,
-                b"cursor" => &mut p.cursor,
-                b"level" => &mut p.level,
-                b"ref" => &mut p.reference,
-                b"argument" => &mut p.argument,
-                b"context" => &mut p.context,
-                b"protocolVersion" => &mut p.protocol_version,
-                b"capabilities" => &mut p.capabilities,
-                b"_meta" => &mut p.meta,
-                _ => continue,
-            };
-            // The first occurrence of a duplicated member counts.
-            slot.get_or_insert(value);
-        }
-        p
+        const NAMES: [&[u8]; 11] = [
+            b"name",
+            b"arguments",
+            b"uri",
+            b"cursor",
+            b"level",
+            b"ref",
+            b"argument",
+            b"context",
+            b"protocolVersion",
+            b"capabilities",
+            b"_meta",
+        ];
+        let [name, arguments, uri, cursor, level, reference, argument, context, protocol_version, capabilities, meta] =
+            json::pick(members, &NAMES);
+        Self { name, arguments, uri, cursor, level, reference, argument, context, protocol_version, capabilities, meta }
     }
 
     /// `arguments` as an object: absent or `null` gives `None`, another type is an error.
@@ -102,24 +98,24 @@ enum Method {
 }
 
 impl Method {
-    fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "initialize" => Self::Initialize,
-            "ping" => Self::Ping,
-            "server/discover" => Self::Discover,
-            "logging/setLevel" => Self::SetLevel,
-            "tools/list" => Self::ToolsList,
-            "tools/call" => Self::ToolsCall,
-            "resources/list" => Self::ResourcesList,
-            "resources/templates/list" => Self::TemplatesList,
-            "resources/read" => Self::ResourcesRead,
-            "resources/subscribe" => Self::Subscribe,
-            "resources/unsubscribe" => Self::Unsubscribe,
-            "prompts/list" => Self::PromptsList,
-            "prompts/get" => Self::PromptsGet,
-            "completion/complete" => Self::Complete,
-            _ => return None,
-        })
+    fn from_name(name: &[u8]) -> Option<Self> {
+        const ALL: [(&[u8], Method); 14] = [
+            (b"initialize", Method::Initialize),
+            (b"ping", Method::Ping),
+            (b"server/discover", Method::Discover),
+            (b"logging/setLevel", Method::SetLevel),
+            (b"tools/list", Method::ToolsList),
+            (b"tools/call", Method::ToolsCall),
+            (b"resources/list", Method::ResourcesList),
+            (b"resources/templates/list", Method::TemplatesList),
+            (b"resources/read", Method::ResourcesRead),
+            (b"resources/subscribe", Method::Subscribe),
+            (b"resources/unsubscribe", Method::Unsubscribe),
+            (b"prompts/list", Method::PromptsList),
+            (b"prompts/get", Method::PromptsGet),
+            (b"completion/complete", Method::Complete),
+        ];
+        ALL.iter().find(|(n, _)| *n == name).map(|&(_, m)| m)
     }
 
     /// Whether the method exists in the legacy revisions / in 2026-07-28.
@@ -254,7 +250,7 @@ impl Responder<'_> {
             return self.invalid_params(id, "Invalid params: params must be an object");
         };
         let mut name_buf = [0u8; 32];
-        let found = method.to_str(&mut name_buf).and_then(Method::from_name);
+        let found = method.to_str(&mut name_buf).and_then(|n| Method::from_name(n.as_bytes()));
         let params = Params::gather(params, outline);
         let meta = RequestMeta::from_meta(params.meta);
         if meta.progress_token.is_some_and(|t| !is_token(t)) {

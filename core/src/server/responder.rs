@@ -77,6 +77,16 @@ impl<'a> Responder<'a> {
         ticket: Ticket,
         f: impl FnOnce(&mut ToolResult<'_>) -> Result<(), Error>,
     ) -> Result<(), Error> {
+        let mut f = Some(f);
+        self.tool_result_with(ticket, &mut |x| f.take().map_or(Ok(()), |f| f(x)))
+    }
+
+    /// [`Self::tool_result`] compiled once, whatever the closure.
+    fn tool_result_with(
+        &mut self,
+        ticket: Ticket,
+        f: &mut dyn FnMut(&mut ToolResult<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         let revision = self.begin(ticket, CallKind::Tool)?;
         self.out.write(b"{\"content\":[")?;
         let mut res = ToolResult { out: &mut *self.out, first: true, structured: false, is_error: false };
@@ -122,6 +132,16 @@ impl<'a> Responder<'a> {
         ticket: Ticket,
         f: impl FnOnce(&mut Contents<'_>) -> Result<(), Error>,
     ) -> Result<(), Error> {
+        let mut f = Some(f);
+        self.resource_with(ticket, &mut |x| f.take().map_or(Ok(()), |f| f(x)))
+    }
+
+    /// [`Self::resource`] compiled once, whatever the closure.
+    fn resource_with(
+        &mut self,
+        ticket: Ticket,
+        f: &mut dyn FnMut(&mut Contents<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         let revision = self.begin(ticket, CallKind::Resource)?;
         self.out.write(b"{\"contents\":[")?;
         let outcome = f(&mut Contents { out: &mut *self.out, first: true });
@@ -152,6 +172,17 @@ impl<'a> Responder<'a> {
         description: Option<&str>,
         f: impl FnOnce(&mut Messages<'_>) -> Result<(), Error>,
     ) -> Result<(), Error> {
+        let mut f = Some(f);
+        self.prompt_with(ticket, description, &mut |x| f.take().map_or(Ok(()), |f| f(x)))
+    }
+
+    /// [`Self::prompt`] compiled once, whatever the closure.
+    fn prompt_with(
+        &mut self,
+        ticket: Ticket,
+        description: Option<&str>,
+        f: &mut dyn FnMut(&mut Messages<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         let revision = self.begin(ticket, CallKind::Prompt)?;
         self.out.write(b"{")?;
         if let Some(d) = description {
@@ -174,6 +205,16 @@ impl<'a> Responder<'a> {
         &mut self,
         ticket: Ticket,
         f: impl FnOnce(&mut Completions<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut f = Some(f);
+        self.completion_with(ticket, &mut |x| f.take().map_or(Ok(()), |f| f(x)))
+    }
+
+    /// [`Self::completion`] compiled once, whatever the closure.
+    fn completion_with(
+        &mut self,
+        ticket: Ticket,
+        f: &mut dyn FnMut(&mut Completions<'_>) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let revision = self.begin(ticket, CallKind::Completion)?;
         self.out.write(b"{\"completion\":{\"values\":[")?;

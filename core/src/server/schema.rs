@@ -231,51 +231,83 @@ enum Measure {
 
 impl<'a> Keywords<'a> {
     fn gather(schema: json::Object<'a>) -> Self {
-        let mut k = Self::default();
-        for (key, value) in schema.iter() {
-            let slot = match key.raw() {
-                b"type" => &mut k.type_,
-                b"enum" => &mut k.enum_,
-                b"const" => &mut k.const_,
-                b"properties" => &mut k.properties,
-                b"required" => &mut k.required,
-                b"additionalProperties" => &mut k.additional,
-                b"items" => &mut k.items,
-                b"allOf" => &mut k.all_of,
-                b"anyOf" => &mut k.any_of,
-                b"oneOf" => &mut k.one_of,
-                b"not" => &mut k.not,
-                b"$ref" => &mut k.ref_,
-                b"patternProperties" => {
-                    k.pattern_properties = true;
-                    continue;
-                }
-                other => {
-                    let Some(i) = BOUNDS.iter().position(|(name, ..)| name.as_bytes() == other) else { continue };
-                    k.has_bounds = true;
-                    match k.bounds.get_mut(i) {
-                        Some(slot) => slot,
-                        None => continue,
-                    }
-                }
-            };
-            slot.get_or_insert(value);
+        let [
+            type_,
+            enum_,
+            const_,
+            properties,
+            required,
+            additional,
+            items,
+            all_of,
+            any_of,
+            one_of,
+            not,
+            ref_,
+            pattern_properties,
+            bounds @ ..,
+        ] = json::pick(schema.iter(), &KEYWORDS);
+        Self {
+            type_,
+            enum_,
+            const_,
+            bounds,
+            has_bounds: bounds.iter().any(Option::is_some),
+            properties,
+            required,
+            additional,
+            pattern_properties: pattern_properties.is_some(),
+            items,
+            all_of,
+            any_of,
+            one_of,
+            not,
+            ref_,
         }
-        k
     }
 }
 
+/// The keywords [`Keywords::gather`] reads, in the order of its fields; the last ten are
+/// the names in [`BOUNDS`].
+const KEYWORDS: [&[u8]; 23] = [
+    b"type",
+    b"enum",
+    b"const",
+    b"properties",
+    b"required",
+    b"additionalProperties",
+    b"items",
+    b"allOf",
+    b"anyOf",
+    b"oneOf",
+    b"not",
+    b"$ref",
+    b"patternProperties",
+    b"minimum",
+    b"maximum",
+    b"exclusiveMinimum",
+    b"exclusiveMaximum",
+    b"minLength",
+    b"maxLength",
+    b"minItems",
+    b"maxItems",
+    b"minProperties",
+    b"maxProperties",
+];
+
 fn type_matches(name: Str<'_>, v: Value<'_>) -> bool {
-    match name.raw() {
-        b"integer" => v.is_integer(),
-        b"number" => v.kind() == Kind::Number,
-        b"string" => v.kind() == Kind::String,
-        b"boolean" => v.kind() == Kind::Bool,
-        b"object" => v.kind() == Kind::Object,
-        b"array" => v.kind() == Kind::Array,
-        b"null" => v.kind() == Kind::Null,
-        _ => true,
+    const TYPES: [(&[u8], Kind); 6] = [
+        (b"number", Kind::Number),
+        (b"string", Kind::String),
+        (b"boolean", Kind::Bool),
+        (b"object", Kind::Object),
+        (b"array", Kind::Array),
+        (b"null", Kind::Null),
+    ];
+    if name.raw() == b"integer" {
+        return v.is_integer();
     }
+    TYPES.iter().find(|(n, _)| *n == name.raw()).is_none_or(|&(_, kind)| v.kind() == kind)
 }
 
 /// JSON equality: numbers by value, strings decoded, objects regardless of member order.
@@ -475,6 +507,12 @@ mod tests {
     extern crate std;
     use super::*;
     use std::string::String;
+
+    #[test]
+    fn keyword_table_ends_with_the_bounds() {
+        let tail = KEYWORDS.get(KEYWORDS.len() - BOUNDS.len()..).unwrap();
+        assert!(tail.iter().zip(&BOUNDS).all(|(k, b)| *k == b.0.as_bytes()));
+    }
 
     struct S(String);
     impl Sink for S {

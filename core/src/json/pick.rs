@@ -1,0 +1,33 @@
+//! Named members out of an object: one small loop serves every place that reads a fixed
+//! set of keys (a `match` on byte strings unrolls into kilobytes of flash on Cortex-M0).
+
+use super::{Str, Value};
+
+/// The index of `key` in `names`.
+pub(crate) fn position(key: &[u8], names: &[&[u8]]) -> Option<usize> {
+    names.iter().position(|name| *name == key)
+}
+
+/// The first value of each member named in `names`, in the order of `names` (a duplicated
+/// member counts at its first occurrence).
+pub(crate) fn pick<'a, const N: usize>(
+    mut members: impl Iterator<Item = (Str<'a>, Value<'a>)>,
+    names: &[&[u8]; N],
+) -> [Option<Value<'a>>; N] {
+    let mut slots = [None; N];
+    pick_into(&mut members, names, &mut slots);
+    slots
+}
+
+/// [`pick`] without generics, so one copy of the loop serves every caller.
+fn pick_into<'a>(
+    members: &mut dyn Iterator<Item = (Str<'a>, Value<'a>)>,
+    names: &[&[u8]],
+    slots: &mut [Option<Value<'a>>],
+) {
+    for (key, value) in members {
+        if let Some(slot) = position(key.raw(), names).and_then(|i| slots.get_mut(i)) {
+            slot.get_or_insert(value);
+        }
+    }
+}

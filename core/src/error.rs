@@ -19,6 +19,13 @@ pub enum Error {
     InvalidJson,
     /// Writer calls in an order the message cannot take (content after structured content).
     OutOfOrder,
+    /// The client did not declare the capability this needs (sampling, elicitation, roots).
+    MissingCapability,
+    /// Not possible in the request's protocol revision (a legacy question to a 2026-07-28
+    /// call, an `input_required` result to a legacy one).
+    WrongRevision,
+    /// A `requestState` that this server did not sign, or that was altered.
+    BadState,
 }
 
 impl Error {
@@ -30,6 +37,9 @@ impl Error {
             Self::WrongKind => "the ticket belongs to another kind of request",
             Self::InvalidJson => "invalid JSON text",
             Self::OutOfOrder => "writer calls out of order",
+            Self::MissingCapability => "the client did not declare the capability this needs",
+            Self::WrongRevision => "not possible in the request's protocol revision",
+            Self::BadState => "the requestState was not issued by this server or was altered",
         }
     }
 }

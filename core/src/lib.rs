@@ -60,6 +60,9 @@ extern crate std;
 
 mod error;
 pub mod framing;
+/// HTTP/1.1 building blocks of the Streamable HTTP transport (feature `http`).
+#[cfg(feature = "http")]
+pub mod http;
 pub mod json;
 pub mod jsonrpc;
 pub mod protocol;
@@ -76,4 +79,23 @@ pub use error::Error;
 struct ReadmeDoctests;
 pub use protocol::{Buffers, ClientCapabilities, LogLevel, Revision, Slot, Storage, Ticket};
 pub use server::*;
-pub use sink::Sink;
+pub use sink::{Notice, Route, Sink};
+
+/// 32 random bytes from the operating system (for signing keys), or, should that fail,
+/// bytes hashed from the time and the process id.
+#[cfg(feature = "std")]
+pub(crate) fn random_key() -> [u8; 32] {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut key = [0u8; 32];
+    let from_os = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut key));
+    if from_os.is_err() {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let digest = sha2::Sha256::new()
+            .chain_update(now.as_nanos().to_le_bytes())
+            .chain_update(std::process::id().to_le_bytes())
+            .finalize();
+        key.copy_from_slice(&digest);
+    }
+    key
+}

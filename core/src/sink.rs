@@ -1,6 +1,7 @@
 //! Where the server's output goes.
 
 use crate::Error;
+use crate::protocol::Ticket;
 
 /// A byte sink the server writes complete messages into.
 ///
@@ -27,6 +28,49 @@ pub trait Sink {
     fn end_message(&mut self) -> Result<(), Error> {
         self.write(b"\n")
     }
+
+    /// Told before each message what it belongs to, for transports that carry messages
+    /// on several streams (HTTP). A single-channel transport ignores it (the default).
+    fn route(&mut self, route: Route) {
+        let _ = route;
+    }
+
+    /// Offered each change notification for legacy sessions before it is written. A
+    /// transport with several sessions (HTTP) delivers it to each of them itself and
+    /// returns `Ok(true)`; the default `Ok(false)` lets the server write it here.
+    fn notice(&mut self, notice: Notice<'_>) -> Result<bool, Error> {
+        let _ = notice;
+        Ok(false)
+    }
+}
+
+/// What the next message belongs to (see [`Sink::route`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// The answer to the message being received right now.
+    Reply,
+    /// A notification or request about a call in flight (progress, a log, a question to
+    /// the client, a listen stream's notification).
+    Related(Ticket),
+    /// The final answer of a call in flight: its stream ends with this message.
+    Answer(Ticket),
+    /// The call ended without a final message (cancelled): nothing is written.
+    Ended(Ticket),
+    /// A notification outside any call (legacy session logs).
+    Session,
+}
+
+/// A change notification for legacy sessions (see [`Sink::notice`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice<'a> {
+    /// The tool list changed.
+    ToolsChanged,
+    /// The prompt list changed.
+    PromptsChanged,
+    /// The resource list changed.
+    ResourcesChanged,
+    /// The resource with this URI changed.
+    ResourceUpdated(&'a str),
 }
 
 impl<W: embedded_io::Write> Sink for W {

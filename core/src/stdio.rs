@@ -64,6 +64,7 @@ pub fn serve_fds<S: Storage>(
     options: Options,
 ) -> io::Result<()> {
     check_registry(handler.registry()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+    server.ensure_state_key();
     let mut lines = LineBuffer::new(std::vec![0u8; options.input_buffer.max(1)]);
     let mut out = FdSink { fd: output, buf: Vec::with_capacity(options.output_buffer), error: None };
     let result = run(input, &mut lines, &mut out, server, handler);

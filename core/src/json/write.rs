@@ -140,13 +140,26 @@ pub fn u32_digits(mut v: u32, buf: &mut [u8; 10]) -> &[u8] {
     buf.get(i..).unwrap_or_default()
 }
 
-/// A `u64` past `u32::MAX`: the high part, then the low nine digits zero-padded.
+/// A `u64` past `u32::MAX`, with 32-bit division only: a 64-bit division pulls a
+/// kilobyte of runtime into a Cortex-M0 image. The value is split into 16-bit limbs and
+/// divided by ten limb by limb, one digit per round.
 fn u64_wide(out: &mut dyn Sink, v: u64) -> Result<(), Error> {
-    u64(out, v / 1_000_000_000)?;
-    let mut buf = [0u8; 10];
-    let low = u32_digits((v % 1_000_000_000) as u32, &mut buf);
-    out.write(b"000000000".get(low.len()..).unwrap_or_default())?;
-    out.write(low)
+    let mut limbs = [(v >> 48) as u32, (v >> 32) as u32 & 0xffff, (v >> 16) as u32 & 0xffff, v as u32 & 0xffff];
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    while i > 0 && limbs.iter().any(|&l| l != 0) {
+        let mut rem = 0;
+        for limb in &mut limbs {
+            let cur = rem << 16 | *limb;
+            *limb = cur / 10;
+            rem = cur % 10;
+        }
+        i -= 1;
+        if let Some(d) = buf.get_mut(i) {
+            *d = b'0' + rem as u8;
+        }
+    }
+    out.write(buf.get(i..).unwrap_or_default())
 }
 
 /// Write a signed integer.
@@ -467,6 +480,15 @@ mod tests {
         }
         assert_eq!(with(|o| i64(o, i64::MIN)).1, "-9223372036854775808");
         assert_eq!(with(|o| u64(o, u64::MAX)).1, "18446744073709551615");
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for shift in 0..64 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            for v in [1u64 << shift, seed >> shift, (1u64 << shift).wrapping_sub(1), 10u64.pow(shift % 20)] {
+                assert_eq!(with(|o| u64(o, v)).1, std::format!("{v}"));
+            }
+        }
     }
 
     #[test]

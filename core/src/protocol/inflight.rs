@@ -22,6 +22,9 @@ pub enum CallKind {
     Prompt,
     /// `completion/complete`
     Completion,
+    /// `subscriptions/listen` (2026-07-28): a stream of change notifications that stays
+    /// open until the client leaves or the server ends it.
+    Listen,
 }
 
 /// A handle on a request in flight, valid until it is answered or cancelled.
@@ -52,6 +55,15 @@ pub struct Slot {
     generation: u32,
     live: bool,
     kind: CallKind,
+    /// Which conversation the request came from (0 on stdio; one per HTTP session or
+    /// stream): ids only need to be unique within it.
+    scope: u32,
+    /// Admission order, to find the oldest listen stream.
+    seq: u32,
+    /// The id of the request this call sent to the client and awaits (0: none).
+    asked: u32,
+    /// The notification types a listen stream asked for ([`Filter`] bits).
+    filter: u8,
     revision: Revision,
     log_level: u8,
     caps: u8,
@@ -69,6 +81,10 @@ impl Slot {
         generation: 0,
         live: false,
         kind: CallKind::Tool,
+        scope: 0,
+        seq: 0,
+        asked: 0,
+        filter: 0,
         revision: Revision::V2026_07_28,
         log_level: NO_LEVEL,
         caps: 0,
@@ -94,6 +110,23 @@ impl Slot {
 
     pub(crate) const fn revision(&self) -> Revision {
         self.revision
+    }
+
+    #[cfg(feature = "http")]
+    pub(crate) const fn scope(&self) -> u32 {
+        self.scope
+    }
+
+    pub(crate) const fn caps(&self) -> ClientCapabilities {
+        ClientCapabilities::from_bits(self.caps)
+    }
+
+    pub(crate) const fn filter(&self) -> Filter {
+        Filter(self.filter)
+    }
+
+    pub(crate) fn set_asked(&mut self, id: Option<u32>) {
+        self.asked = id.unwrap_or(0);
     }
 
     pub(crate) fn log_level(&self) -> Option<LogLevel> {
@@ -170,8 +203,28 @@ pub(crate) enum Admission {
     TooLong,
 }
 
+/// The notification types a `subscriptions/listen` stream opted in to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Filter(pub(crate) u8);
+
+impl Filter {
+    /// `notifications/tools/list_changed`
+    pub(crate) const TOOLS: u8 = 1;
+    /// `notifications/prompts/list_changed`
+    pub(crate) const PROMPTS: u8 = 2;
+    /// `notifications/resources/list_changed`
+    pub(crate) const RESOURCES: u8 = 4;
+
+    pub(crate) const fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+}
+
 /// What a new slot records about its request.
 pub(crate) struct Entry<'a> {
+    pub(crate) scope: u32,
+    pub(crate) seq: u32,
+    pub(crate) filter: Filter,
     pub(crate) id: Id<'a>,
     pub(crate) token: Option<&'a [u8]>,
     pub(crate) kind: CallKind,
@@ -191,7 +244,7 @@ pub(crate) fn admit(slots: &mut [Slot], entry: &Entry<'_>) -> Result<Ticket, Adm
     let mut free = None;
     for (i, s) in slots.iter().enumerate() {
         if s.live {
-            if s.id().raw() == id {
+            if s.scope == entry.scope && s.id().raw() == id {
                 return Err(Admission::Duplicate);
             }
         } else if free.is_none() {
@@ -202,6 +255,10 @@ pub(crate) fn admit(slots: &mut [Slot], entry: &Entry<'_>) -> Result<Ticket, Adm
     let slot = slots.get_mut(index).ok_or(Admission::Full)?;
     slot.live = true;
     slot.kind = entry.kind;
+    slot.scope = entry.scope;
+    slot.seq = entry.seq;
+    slot.asked = 0;
+    slot.filter = entry.filter.0;
     slot.revision = entry.revision;
     slot.log_level = entry.log_level.map_or(NO_LEVEL, LogLevel::to_u8);
     slot.caps = entry.caps.bits();
@@ -217,13 +274,30 @@ pub(crate) fn admit(slots: &mut [Slot], entry: &Entry<'_>) -> Result<Ticket, Adm
     Ok(Ticket { index: index as u32, generation: slot.generation })
 }
 
-/// The live slot holding the request with this exact id text.
-pub(crate) fn find(slots: &[Slot], id: &[u8]) -> Option<Ticket> {
+/// The live slot holding the request of `scope` with this exact id text.
+pub(crate) fn find(slots: &[Slot], scope: u32, id: &[u8]) -> Option<Ticket> {
+    live_tickets(slots).find(|(_, s)| s.scope == scope && s.id().raw() == id).map(|(t, _)| t)
+}
+
+/// The live call of `scope` awaiting the client's answer to request `asked`.
+pub(crate) fn find_asked(slots: &[Slot], scope: u32, asked: u32) -> Option<Ticket> {
+    live_tickets(slots).find(|(_, s)| s.scope == scope && s.asked == asked && asked != 0).map(|(t, _)| t)
+}
+
+/// Every live slot with its ticket.
+pub(crate) fn live_tickets(slots: &[Slot]) -> impl Iterator<Item = (Ticket, &Slot)> {
     slots
         .iter()
         .enumerate()
-        .find(|(_, s)| s.live && s.id().raw() == id)
-        .map(|(i, s)| Ticket { index: i as u32, generation: s.generation })
+        .filter(|(_, s)| s.live)
+        .map(|(i, s)| (Ticket { index: i as u32, generation: s.generation }, s))
+}
+
+/// The listen stream admitted first, and how many there are.
+pub(crate) fn oldest_listen(slots: &[Slot], now: u32) -> (Option<Ticket>, usize) {
+    let listens = || live_tickets(slots).filter(|(_, s)| s.kind == CallKind::Listen);
+    let oldest = listens().max_by_key(|(_, s)| now.wrapping_sub(s.seq)).map(|(t, _)| t);
+    (oldest, listens().count())
 }
 
 /// The live slot a ticket names.
@@ -258,6 +332,9 @@ mod tests {
 
     fn entry(id: &[u8]) -> Entry<'_> {
         Entry {
+            scope: 0,
+            seq: 0,
+            filter: Filter::default(),
             id: Id::from_raw(id),
             token: Some(b"\"tok\""),
             kind: CallKind::Tool,

@@ -47,6 +47,22 @@ impl ClientCapabilities {
     pub const ELICITATION: u8 = 2;
     /// The client can answer `roots/list`.
     pub const ROOTS: u8 = 4;
+    /// No capability.
+    pub const NONE: Self = Self(0);
+
+    /// A set of capabilities from bits such as [`Self::SAMPLING`].
+    pub const fn new(bits: u8) -> Self {
+        Self(bits)
+    }
+
+    /// The names of the capabilities in `self`, in bit order.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        ["sampling", "elicitation", "roots"]
+            .into_iter()
+            .enumerate()
+            .filter(move |(i, _)| self.0 >> i & 1 == 1)
+            .map(|(_, n)| n)
+    }
 
     /// Read the capabilities object (anything else declares nothing).
     pub fn from_value(v: Option<Value<'_>>) -> Self {

@@ -8,7 +8,7 @@ mod revision;
 mod session;
 mod subscriptions;
 
-pub(crate) use inflight::Admission;
+pub(crate) use inflight::{Admission, Filter};
 pub use inflight::{Buffers, CallKind, SLOT_TEXT, Slot, Storage, Ticket};
 pub use level::LogLevel;
 pub use meta::{ClientCapabilities, RequestMeta};

@@ -6,16 +6,17 @@
 
 use crate::json::{self, Object, Str, Text, Value};
 use crate::jsonrpc::{self, Id, Message, code};
-use crate::protocol::inflight::{self, Entry};
+use crate::protocol::inflight::{self, Entry, Filter};
 use crate::protocol::{
     Admission, CallKind, ClientCapabilities, LogLevel, RequestMeta, Revision, Session, Subscriptions, Ticket,
 };
 use crate::server::handler::{
     Arguments, CompletionRef, CompletionRequest, Handler, PromptGet, ReadTarget, RequestInfo, ResourceRead, ToolCall,
 };
+use crate::server::input::{Answer, Input};
 use crate::server::registry::Registry;
 use crate::server::{Responder, lists, responder, schema, uri_template};
-use crate::{Error, Sink};
+use crate::{Error, Route, Sink};
 
 /// A request whose envelope and `_meta` passed the checks.
 struct Request<'f> {
@@ -39,6 +40,9 @@ struct Params<'f> {
     protocol_version: Option<Value<'f>>,
     capabilities: Option<Value<'f>>,
     meta: Option<Value<'f>>,
+    input_responses: Option<Value<'f>>,
+    request_state: Option<Value<'f>>,
+    notifications: Option<Value<'f>>,
 }
 
 impl<'f> Params<'f> {
@@ -51,7 +55,7 @@ impl<'f> Params<'f> {
     }
 
     fn from_members(members: impl Iterator<Item = (Str<'f>, Value<'f>)>) -> Self {
-        const NAMES: [&[u8]; 11] = [
+        const NAMES: [&[u8]; 14] = [
             b"name",
             b"arguments",
             b"uri",
@@ -63,10 +67,42 @@ impl<'f> Params<'f> {
             b"protocolVersion",
             b"capabilities",
             b"_meta",
+            b"inputResponses",
+            b"requestState",
+            b"notifications",
         ];
-        let [name, arguments, uri, cursor, level, reference, argument, context, protocol_version, capabilities, meta] =
-            json::pick(members, &NAMES);
-        Self { name, arguments, uri, cursor, level, reference, argument, context, protocol_version, capabilities, meta }
+        let [
+            name,
+            arguments,
+            uri,
+            cursor,
+            level,
+            reference,
+            argument,
+            context,
+            protocol_version,
+            capabilities,
+            meta,
+            input_responses,
+            request_state,
+            notifications,
+        ] = json::pick(members, &NAMES);
+        Self {
+            name,
+            arguments,
+            uri,
+            cursor,
+            level,
+            reference,
+            argument,
+            context,
+            protocol_version,
+            capabilities,
+            meta,
+            input_responses,
+            request_state,
+            notifications,
+        }
     }
 
     /// `arguments` as an object: absent or `null` gives `None`, another type is an error.
@@ -95,11 +131,12 @@ enum Method {
     PromptsList,
     PromptsGet,
     Complete,
+    Listen,
 }
 
 impl Method {
     fn from_name(name: &[u8]) -> Option<Self> {
-        const ALL: [(&[u8], Method); 14] = [
+        const ALL: [(&[u8], Method); 15] = [
             (b"initialize", Method::Initialize),
             (b"ping", Method::Ping),
             (b"server/discover", Method::Discover),
@@ -114,6 +151,7 @@ impl Method {
             (b"prompts/list", Method::PromptsList),
             (b"prompts/get", Method::PromptsGet),
             (b"completion/complete", Method::Complete),
+            (b"subscriptions/listen", Method::Listen),
         ];
         ALL.iter().find(|(n, _)| *n == name).map(|&(_, m)| m)
     }
@@ -122,7 +160,7 @@ impl Method {
     const fn in_era(self, modern: bool) -> bool {
         match self {
             Self::Initialize | Self::Ping | Self::SetLevel | Self::Subscribe | Self::Unsubscribe => !modern,
-            Self::Discover => modern,
+            Self::Discover | Self::Listen => modern,
             _ => true,
         }
     }
@@ -143,7 +181,7 @@ impl Responder<'_> {
         let Some(batch) = value.as_array() else {
             return self.message(value, Some(&outline), handler);
         };
-        if !self.state.session.revision.is_some_and(Revision::has_batches) {
+        if !self.session.revision.is_some_and(Revision::has_batches) {
             return self.fail(
                 None,
                 code::INVALID_REQUEST,
@@ -205,6 +243,7 @@ impl Responder<'_> {
         outline: Option<&json::Outline<'f>>,
         handler: &mut dyn Handler,
     ) -> Result<(), Error> {
+        self.out.route(Route::Reply);
         let classified = match outline {
             Some(outline) => jsonrpc::classify_outlined(value, outline),
             None => jsonrpc::classify(value),
@@ -213,8 +252,8 @@ impl Responder<'_> {
             Err(invalid) => self.fail(invalid.id, invalid.code, invalid.message),
             Ok(Message::Request { id, method, params }) => self.request(id, method, params, outline, handler),
             Ok(Message::Notification { method, params }) => self.notification(method, params, handler),
-            // No server-to-client requests are outstanding: nothing to correlate.
-            Ok(Message::Response { .. } | Message::ErrorResponse { .. }) => Ok(()),
+            Ok(Message::Response { id, result }) => self.client_answer(Some(id), Answer::Result(result), handler),
+            Ok(Message::ErrorResponse { id, error }) => self.client_answer(id, Answer::Error(error), handler),
         }
     }
 
@@ -227,15 +266,35 @@ impl Responder<'_> {
         let params = params.and_then(Value::as_object);
         if method.eq_str("notifications/cancelled") {
             let id = params.and_then(|p| p.get("requestId")).and_then(Id::from_value);
-            if let Some(ticket) = id.and_then(|id| inflight::find(self.slots, id.raw())) {
+            if let Some(ticket) = id.and_then(|id| inflight::find(self.slots, self.scope, id.raw())) {
                 inflight::release(self.slots, ticket);
+                self.out.route(Route::Ended(ticket));
                 handler.cancelled(ticket);
             }
-        } else if method.eq_str("notifications/initialized") && self.state.session.revision.is_some() {
+        } else if method.eq_str("notifications/initialized") && self.session.revision.is_some() {
             handler.initialized(self)?;
         }
         // Unknown notifications are ignored, as JSON-RPC requires.
         Ok(())
+    }
+
+    /// A client's answer to a question a call asked: back to the waiting call. Answers
+    /// nobody waits for (late, unknown ids) are dropped.
+    fn client_answer(
+        &mut self,
+        id: Option<Id<'_>>,
+        answer: Answer<'_>,
+        handler: &mut dyn Handler,
+    ) -> Result<(), Error> {
+        let asked = id.and_then(|id| core::str::from_utf8(id.raw()).ok()?.parse::<u32>().ok());
+        let Some(ticket) = asked.and_then(|n| inflight::find_asked(self.slots, self.scope, n)) else {
+            return Ok(());
+        };
+        if let Some(slot) = inflight::get(self.slots, ticket) {
+            slot.set_asked(None);
+        }
+        let outcome = handler.answered(ticket, answer, self);
+        self.settle(ticket, outcome)
     }
 
     fn request<'f>(
@@ -258,7 +317,10 @@ impl Responder<'_> {
         }
         let request = match meta.protocol_version {
             Some(version) => match self.modern_request(id, &meta, version)? {
-                Some(info) => Request { id, params, info, token: meta.progress_token },
+                Some(info) => {
+                    let input = Input { responses: params.input_responses, state: params.request_state };
+                    Request { id, params, info: RequestInfo { input, ..info }, token: meta.progress_token }
+                }
                 None => return Ok(()),
             },
             None => match self.legacy_request(id, found, &params, handler)? {
@@ -283,7 +345,7 @@ impl Responder<'_> {
             | Method::Unsubscribe => features.resources,
             Method::PromptsList | Method::PromptsGet => features.prompts,
             Method::Complete => features.completions,
-            Method::Initialize | Method::Ping | Method::Discover | Method::SetLevel => true,
+            Method::Initialize | Method::Ping | Method::Discover | Method::SetLevel | Method::Listen => true,
         };
         if !offered {
             return self.fail_about(
@@ -305,6 +367,7 @@ impl Responder<'_> {
             Method::Subscribe | Method::Unsubscribe => self.subscription(method_kind, &request),
             Method::PromptsGet => self.get_prompt(&request, handler),
             Method::Complete => self.complete(&request, handler),
+            Method::Listen => self.listen(&request, handler.registry()),
             // Answered in `legacy_request`.
             Method::Initialize => Ok(()),
         }
@@ -348,35 +411,12 @@ impl Responder<'_> {
             client_capabilities: ClientCapabilities::from_value(meta.client_capabilities),
             wants_progress: meta.progress_token.is_some(),
             log_level,
+            input: Input::default(),
         }))
     }
 
     fn unsupported_version(&mut self, id: Id<'_>, requested: Str<'_>) -> Result<(), Error> {
-        jsonrpc::error_with(
-            self.out,
-            Some(id),
-            code::UNSUPPORTED_PROTOCOL_VERSION,
-            &mut |o| {
-                o.write(b"Unsupported protocol version: ")?;
-                o.write(requested.raw())?;
-                o.write(b" (supported: ")?;
-                for (i, r) in Revision::MODERN.iter().enumerate() {
-                    if i > 0 {
-                        o.write(b", ")?;
-                    }
-                    o.write(r.as_str().as_bytes())?;
-                }
-                o.write(b")")
-            },
-            Some(&mut |v| {
-                v.object(|o| {
-                    o.field("supported", |w| {
-                        w.array(|a| Revision::MODERN.iter().try_for_each(|r| a.string(r.as_str())))
-                    })?;
-                    o.field("requested", |w| w.json_str(requested))
-                })
-            }),
-        )
+        unsupported_version(self.out, id, requested)
     }
 
     /// Handle the legacy handshake and session checks; the request's info when it should
@@ -400,13 +440,13 @@ impl Responder<'_> {
                 )?;
                 return Ok(None);
             }
-            Some(Method::Ping) if self.state.session.revision.is_none() => {
+            Some(Method::Ping) if self.session.revision.is_none() => {
                 self.empty(id, Revision::LATEST_LEGACY)?;
                 return Ok(None);
             }
             _ => {}
         }
-        let session = self.state.session;
+        let session = *self.session;
         let Some(revision) = session.revision else {
             self.fail(
                 Some(id),
@@ -421,6 +461,7 @@ impl Responder<'_> {
             client_capabilities: session.client_caps,
             wants_progress: false,
             log_level: Some(session.log_level),
+            input: Input::default(),
         }))
     }
 
@@ -440,7 +481,7 @@ impl Responder<'_> {
         };
         let revision = Session::negotiate(Some(requested));
         let caps = params.capabilities;
-        self.state.session = Session {
+        *self.session = Session {
             revision: Some(revision),
             log_level: self.state.config.log_level,
             client_caps: ClientCapabilities::from_value(caps),
@@ -491,7 +532,7 @@ impl Responder<'_> {
                 "Invalid params: level must be one of debug, info, notice, warning, error, critical, alert, emergency",
             );
         };
-        self.state.session.log_level = level;
+        self.session.log_level = level;
         self.empty(req.id, req.info.revision)
     }
 
@@ -554,12 +595,21 @@ impl Responder<'_> {
 
     /// Take a slot for a call; on failure the error is sent and `None` returned.
     fn admit(&mut self, req: &Request<'_>, kind: CallKind) -> Result<Option<Ticket>, Error> {
+        self.admit_with(req, kind, Filter::default())
+    }
+
+    /// [`Self::admit`], with the notification filter of a listen stream.
+    fn admit_with(&mut self, req: &Request<'_>, kind: CallKind, filter: Filter) -> Result<Option<Ticket>, Error> {
+        self.state.admitted = self.state.admitted.wrapping_add(1);
         let entry = Entry {
+            scope: self.scope,
+            seq: self.state.admitted,
+            filter,
             id: req.id,
             token: req.token.map(Value::raw),
             kind,
             revision: req.info.revision,
-            log_level: req.info.log_level.filter(|_| req.info.revision.is_modern()),
+            log_level: req.info.log_level,
             caps: req.info.client_capabilities,
         };
         let capacity = self.slots.len();
@@ -591,6 +641,7 @@ impl Responder<'_> {
             Err(Error::Io) => Err(Error::Io),
             Err(e) if self.is_live(ticket) => {
                 let slot = inflight::get(self.slots, ticket).ok_or(Error::StaleTicket)?;
+                self.out.route(Route::Answer(ticket));
                 let result = jsonrpc::error_with(
                     self.out,
                     Some(slot.id()),
@@ -623,6 +674,10 @@ impl Responder<'_> {
             let Some(tool) = reg.tool(index) else {
                 return self.fail_about(req.id, code::INVALID_PARAMS, "Unknown tool: ", Text::Json(name));
             };
+            let caps = req.info.client_capabilities;
+            if req.info.revision.is_modern() && !caps.has(tool.requires.bits()) {
+                return self.missing_capability(req.id, tool.requires);
+            }
             // The schema text is only read here (check_registry validated it), so it is
             // not parsed again on every call.
             let instance = args.map_or(Value::EMPTY_OBJECT, Object::as_value);
@@ -745,6 +800,118 @@ impl Responder<'_> {
         let outcome = handler.complete(request, self);
         self.settle(ticket, outcome)
     }
+}
+
+impl Responder<'_> {
+    /// `-32021`: the call needs capabilities the request did not declare.
+    fn missing_capability(&mut self, id: Id<'_>, needed: ClientCapabilities) -> Result<(), Error> {
+        jsonrpc::error_with(
+            self.out,
+            Some(id),
+            code::MISSING_CLIENT_CAPABILITY,
+            &mut |o| {
+                o.write(b"Missing required client capability:")?;
+                needed.names().try_for_each(|n| {
+                    o.write(b" ")?;
+                    o.write(n.as_bytes())
+                })
+            },
+            Some(&mut |v| {
+                v.object(|o| {
+                    o.field("requiredCapabilities", |w| {
+                        w.object(|caps| needed.names().try_for_each(|n| caps.field(n, |c| c.object(|_| Ok(())))))
+                    })
+                })
+            }),
+        )
+    }
+
+    /// `subscriptions/listen`: open a stream for the change notifications the client
+    /// opted in to (those this server offers), acknowledged at once. When more than
+    /// [`Config::max_listens`](crate::Config::max_listens) are open, the oldest ends.
+    fn listen(&mut self, req: &Request<'_>, reg: &dyn Registry) -> Result<(), Error> {
+        let Some(wanted) = req.params.notifications.and_then(Value::as_object) else {
+            return self.invalid_params(req.id, "Invalid params: subscriptions/listen needs a notifications object");
+        };
+        let features = reg.features();
+        let asked = |key: &str| wanted.get(key).and_then(Value::as_bool) == Some(true);
+        let mut filter = 0;
+        for (key, bit, offered) in [
+            ("toolsListChanged", Filter::TOOLS, features.tools),
+            ("promptsListChanged", Filter::PROMPTS, features.prompts),
+            ("resourcesListChanged", Filter::RESOURCES, features.resources),
+        ] {
+            if offered && asked(key) {
+                filter |= bit;
+            }
+        }
+        let (oldest, open) = inflight::oldest_listen(self.slots, self.state.admitted);
+        if let Some(oldest) = oldest.filter(|_| open >= self.state.config.max_listens.max(1)) {
+            self.end_listen(oldest)?;
+        }
+        let Some(ticket) = self.admit_with(req, CallKind::Listen, Filter(filter))? else { return Ok(()) };
+        self.out.route(Route::Related(ticket));
+        jsonrpc::notification_head(self.out, "notifications/subscriptions/acknowledged")?;
+        self.out.write(b"{\"_meta\":{\"io.modelcontextprotocol/subscriptionId\":")?;
+        self.out.write(req.id.raw())?;
+        self.out.write(b"},\"notifications\":{")?;
+        let mut first = true;
+        for (key, bit) in [
+            ("toolsListChanged", Filter::TOOLS),
+            ("promptsListChanged", Filter::PROMPTS),
+            ("resourcesListChanged", Filter::RESOURCES),
+        ] {
+            if Filter(filter).has(bit) {
+                self.out.write(if first { b"\"" } else { b",\"" })?;
+                self.out.write(key.as_bytes())?;
+                self.out.write(b"\":true")?;
+                first = false;
+            }
+        }
+        self.out.write(b"}}")?;
+        jsonrpc::message_end(self.out)
+    }
+
+    /// End a listen stream: its final (empty) result, then the slot is free.
+    pub(crate) fn end_listen(&mut self, ticket: Ticket) -> Result<(), Error> {
+        let slot = inflight::get(self.slots, ticket).ok_or(Error::StaleTicket)?;
+        self.out.route(Route::Answer(ticket));
+        jsonrpc::result_head(self.out, slot.id())?;
+        self.out.write(b"{\"resultType\":\"complete\",\"_meta\":{\"io.modelcontextprotocol/subscriptionId\":")?;
+        self.out.write(slot.id().raw())?;
+        self.out.write(b"}}")?;
+        inflight::release(self.slots, ticket);
+        jsonrpc::message_end(self.out)
+    }
+}
+
+/// `-32022` for a protocol version this server does not speak, with the ones it does.
+pub(crate) fn unsupported_version(out: &mut dyn Sink, id: Id<'_>, requested: Str<'_>) -> Result<(), Error> {
+    jsonrpc::error_with(
+        out,
+        Some(id),
+        code::UNSUPPORTED_PROTOCOL_VERSION,
+        &mut |o| {
+            o.write(b"Unsupported protocol version: ")?;
+            o.write(requested.raw())?;
+            o.write(b" (supported: ")?;
+            for (i, r) in Revision::MODERN.iter().enumerate() {
+                if i > 0 {
+                    o.write(b", ")?;
+                }
+                o.write(r.as_str().as_bytes())?;
+            }
+            o.write(b")")
+        },
+        Some(&mut |v| {
+            v.object(|o| {
+                o.field("supported", |w| {
+                    w.array(|a| Revision::MODERN.iter().try_for_each(|r| a.string(r.as_str())))
+                })?;
+                o.field("requested", |w| w.json_str(requested))
+            })
+        }),
+    )
 }
 
 /// A sink that drops one leading comma (to close an empty result with the trailer).

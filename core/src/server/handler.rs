@@ -11,6 +11,7 @@ use core::time::Duration;
 use crate::json::{Object, Str, Value};
 use crate::protocol::{ClientCapabilities, LogLevel, Revision, Ticket};
 use crate::server::Responder;
+use crate::server::input::{Answer, Input};
 use crate::server::registry::Registry;
 use crate::server::uri_template::Captures;
 use crate::{Error, jsonrpc};
@@ -28,6 +29,9 @@ pub struct RequestInfo<'a> {
     pub wants_progress: bool,
     /// The lowest log level that reaches the client for this request, if any does.
     pub log_level: Option<LogLevel>,
+    /// What the client sent back on a retried 2026-07-28 request (`inputResponses`,
+    /// `requestState`); empty otherwise.
+    pub input: Input<'a>,
 }
 
 /// Why an argument accessor found nothing usable.
@@ -197,6 +201,14 @@ pub trait Handler {
     /// Answer a `completion/complete`. The default suggests nothing.
     fn complete(&mut self, req: CompletionRequest<'_>, r: &mut Responder<'_>) -> Result<(), Error> {
         r.completion(req.ticket, |_| Ok(()))
+    }
+
+    /// The client answered a question this call asked with [`Responder::ask`]. The
+    /// default answers the call with an internal error (a handler that asks questions
+    /// must take their answers).
+    fn answered(&mut self, ticket: Ticket, answer: Answer<'_>, r: &mut Responder<'_>) -> Result<(), Error> {
+        let _ = answer;
+        r.error(ticket, jsonrpc::code::INTERNAL_ERROR, "the server cannot use the client's answer")
     }
 
     /// A request was cancelled by the client: its ticket is already void. Stop the work.

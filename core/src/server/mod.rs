@@ -3,6 +3,7 @@
 mod content;
 mod dispatch;
 mod handler;
+mod input;
 mod lists;
 mod registry;
 mod responder;
@@ -16,6 +17,9 @@ pub use handler::{
     ArgError, Arguments, CompletionRef, CompletionRequest, Handler, PromptGet, ReadTarget, RequestInfo, ResourceRead,
     ToolCall,
 };
+#[cfg(feature = "http")]
+pub(crate) use dispatch::unsupported_version;
+pub use input::{Answer, Input, InputMethod, InputRequests};
 pub use registry::{
     Features, Icon, Implementation, Prompt, PromptArgument, Registry, RegistryError, Resource, ResourceTemplate,
     ServerInfo, StaticRegistry, Theme, Tool, ToolAnnotations, check_registry,
@@ -23,7 +27,7 @@ pub use registry::{
 pub use responder::{Completions, Contents, MAX_COMPLETIONS, Messages, Responder, Role, ToolResult};
 
 use crate::json;
-use crate::protocol::{LogLevel, Revision, Session, Storage, inflight};
+use crate::protocol::{LogLevel, Revision, Session, Storage, Ticket, inflight};
 use crate::{Error, Sink};
 
 /// Who may cache a result (`cacheScope`, 2026-07-28).
@@ -65,6 +69,13 @@ pub struct Config {
     /// Whether 2026-07-28 results carry `_meta["io.modelcontextprotocol/serverInfo"]`
     /// (the revision asks for it on every response). Default true.
     pub server_info_in_results: bool,
+    /// The key `requestState` texts are signed with (HMAC-SHA256), so a client cannot
+    /// forge or alter them. Default all zeros: set a secret, random key per server (the
+    /// std drivers do).
+    pub state_key: [u8; 32],
+    /// How many `subscriptions/listen` streams may be open at once; opening one more ends
+    /// the oldest. Default 4. They share the request slots with calls.
+    pub max_listens: usize,
 }
 
 impl Config {
@@ -78,6 +89,8 @@ impl Config {
             discover_cache: Cache { ttl_ms: 0, scope: CacheScope::Public },
             log_level: LogLevel::Info,
             server_info_in_results: true,
+            state_key: [0; 32],
+            max_listens: 4,
         }
     }
 }
@@ -88,13 +101,26 @@ impl Default for Config {
     }
 }
 
+/// A conversation the server keeps legacy state for: its session and subscriptions.
+/// stdio has one (the server's own); the HTTP endpoint keeps one per session.
+#[cfg(feature = "http")]
+pub(crate) struct Peer<'a> {
+    /// Tells the conversation's requests apart from others' with the same ids.
+    pub(crate) scope: u32,
+    pub(crate) session: &'a mut Session,
+    pub(crate) subscriptions: &'a mut [u8],
+}
+
 /// Longest `{"name":…,"version":…}` kept for result `_meta` (longer identities are left out).
 const IDENTITY_CAP: usize = 160;
 
 /// Server state apart from the host's storage.
 pub(crate) struct State {
     pub(crate) config: Config,
-    pub(crate) session: Session,
+    /// Counts admissions (orders listen streams by age).
+    pub(crate) admitted: u32,
+    /// The id of the last request sent to a client (ids start at 1).
+    pub(crate) last_asked: u32,
     /// `{"name":…,"version":…}` rendered once, for result `_meta`.
     identity: heapless::Vec<u8, IDENTITY_CAP>,
     /// The registry generation last looked at (identity rendered, descriptors checked).
@@ -162,19 +188,27 @@ impl State {
                     CacheScope::Private => b",\"cacheScope\":\"private\"",
                 })?;
             }
-            if self.config.server_info_in_results {
-                if let Some(info) = info {
+            match info {
+                Some(info) if self.config.server_info_in_results => {
                     out.write(b",\"_meta\":{\"io.modelcontextprotocol/serverInfo\":")?;
                     lists::implementation(out, info)?;
                     out.write(b"}")?;
-                } else if !self.identity.is_empty() {
-                    out.write(b",\"_meta\":{\"io.modelcontextprotocol/serverInfo\":")?;
-                    out.write(&self.identity)?;
-                    out.write(b"}")?;
                 }
+                _ => self.identity_meta(out)?,
             }
         }
         out.write(b"}")
+    }
+
+    /// `,"_meta":{"io.modelcontextprotocol/serverInfo":…}` for a 2026-07-28 result, when
+    /// configured and the identity is known.
+    pub(crate) fn identity_meta(&self, out: &mut dyn Sink) -> Result<(), Error> {
+        if self.config.server_info_in_results && !self.identity.is_empty() {
+            out.write(b",\"_meta\":{\"io.modelcontextprotocol/serverInfo\":")?;
+            out.write(&self.identity)?;
+            out.write(b"}")?;
+        }
+        Ok(())
     }
 }
 
@@ -193,6 +227,9 @@ impl State {
 pub struct Server<S> {
     storage: S,
     state: State,
+    /// The legacy session of a single-connection transport (stdio); HTTP keeps one per
+    /// session and lends it with each request.
+    session: Session,
 }
 
 impl<S: Storage> Server<S> {
@@ -200,8 +237,10 @@ impl<S: Storage> Server<S> {
     pub const fn new(storage: S, config: Config) -> Self {
         Self {
             storage,
+            session: Session::new(config.log_level),
             state: State {
-                session: Session::new(config.log_level),
+                admitted: 0,
+                last_asked: 0,
                 config,
                 identity: heapless::Vec::new(),
                 seen_generation: None,
@@ -213,7 +252,77 @@ impl<S: Storage> Server<S> {
     /// A responder writing to `out`: answer deferred calls, report progress, log, notify.
     pub fn responder<'a>(&'a mut self, out: &'a mut dyn Sink) -> Responder<'a> {
         let (slots, subscriptions) = self.storage.parts();
-        Responder { slots, subscriptions, state: &mut self.state, out }
+        Responder { slots, subscriptions, session: &mut self.session, scope: 0, state: &mut self.state, out }
+    }
+
+    #[cfg(feature = "http")]
+    /// A responder for the conversation `peer` (an HTTP session or stream).
+    pub(crate) fn responder_for<'a>(&'a mut self, peer: Peer<'a>, out: &'a mut dyn Sink) -> Responder<'a> {
+        let (slots, _) = self.storage.parts();
+        Responder {
+            slots,
+            subscriptions: peer.subscriptions,
+            session: peer.session,
+            scope: peer.scope,
+            state: &mut self.state,
+            out,
+        }
+    }
+
+    #[cfg(feature = "http")]
+    /// [`Server::receive`] for the conversation `peer`.
+    pub(crate) fn receive_for(
+        &mut self,
+        peer: Peer<'_>,
+        frame: &[u8],
+        out: &mut dyn Sink,
+        handler: &mut dyn Handler,
+    ) -> Result<(), Error> {
+        self.state.observe(handler.registry());
+        self.responder_for(peer, out).receive(frame, handler)
+    }
+
+    #[cfg(feature = "http")]
+    /// The call in flight for request `id` (its exact JSON text) of conversation `scope`.
+    pub(crate) fn ticket_of(&self, scope: u32, id: &[u8]) -> Option<Ticket> {
+        inflight::find(self.storage.slots(), scope, id)
+    }
+
+    /// Give the server a random key for signing `requestState` when its configured key is
+    /// all zeros (see [`Config::state_key`]).
+    #[cfg(feature = "std")]
+    pub fn ensure_state_key(&mut self) {
+        if self.state.config.state_key == [0; 32] {
+            self.state.config.state_key = crate::random_key();
+        }
+    }
+
+    /// Whether `ticket` still names a call in flight.
+    pub fn is_live(&self, ticket: Ticket) -> bool {
+        inflight::live_tickets(self.storage.slots()).any(|(t, _)| t == ticket)
+    }
+
+    #[cfg(feature = "http")]
+    /// Drop every call of conversation `scope` (its HTTP session ended); the handler
+    /// hears [`Handler::cancelled`] for each.
+    pub(crate) fn abandon_scope(&mut self, scope: u32, handler: &mut dyn Handler) {
+        let (slots, _) = self.storage.parts();
+        loop {
+            let found = inflight::live_tickets(slots).find(|(_, s)| s.scope() == scope).map(|(t, _)| t);
+            let Some(ticket) = found else { break };
+            inflight::release(slots, ticket);
+            handler.cancelled(ticket);
+        }
+    }
+
+    /// Drop a call whose client went away (its stream closed): the handler hears
+    /// [`Handler::cancelled`], nothing is written.
+    pub fn abandon(&mut self, ticket: Ticket, handler: &mut dyn Handler) {
+        let (slots, _) = self.storage.parts();
+        if inflight::get(slots, ticket).is_some() {
+            inflight::release(slots, ticket);
+            handler.cancelled(ticket);
+        }
     }
 
     /// Handle one complete frame (one JSON text: a message, or a batch where the revision
@@ -252,6 +361,6 @@ impl<S: Storage> Server<S> {
         let (slots, subscriptions) = self.storage.parts();
         inflight::release_all(slots);
         crate::protocol::Subscriptions::new(subscriptions).clear();
-        self.state.session = Session::new(self.state.config.log_level);
+        self.session = Session::new(self.state.config.log_level);
     }
 }

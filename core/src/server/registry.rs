@@ -6,6 +6,7 @@
 //! JSON are kept as text and written out as they are (after a validity check).
 
 use crate::json::{self, Str, Value};
+use crate::protocol::ClientCapabilities;
 use crate::server::uri_template;
 
 /// A name and version, as `serverInfo` (and `Implementation` in the schema) carries them.
@@ -96,6 +97,9 @@ pub struct Tool<'a> {
     pub annotations: Option<ToolAnnotations<'a>>,
     /// Icons.
     pub icons: &'a [Icon<'a>],
+    /// Client capabilities a call needs (2026-07-28 requests without them are refused
+    /// with `-32021` before the host sees the call).
+    pub requires: ClientCapabilities,
 }
 
 impl<'a> Tool<'a> {
@@ -110,7 +114,14 @@ impl<'a> Tool<'a> {
             output_schema: None,
             annotations: None,
             icons: &[],
+            requires: ClientCapabilities::NONE,
         }
+    }
+
+    /// Require client capabilities (see [`Tool::requires`]).
+    pub const fn requires(mut self, capabilities: ClientCapabilities) -> Self {
+        self.requires = capabilities;
+        self
     }
 
     /// Set the title.

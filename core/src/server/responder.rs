@@ -3,10 +3,10 @@
 
 use crate::json::{self, Text, ValueWriter, Written};
 use crate::jsonrpc::{self, Id};
-use crate::protocol::{CallKind, LogLevel, Revision, Slot, Subscriptions, Ticket, inflight};
+use crate::protocol::{CallKind, Filter, LogLevel, Revision, Session, Slot, Subscriptions, Ticket, inflight};
 use crate::server::content::{Content, ResourceContents};
 use crate::server::{Cache, State};
-use crate::{Error, Sink};
+use crate::{Error, Notice, Route, Sink};
 
 /// Answers requests and sends notifications, straight into the output.
 ///
@@ -17,6 +17,9 @@ use crate::{Error, Sink};
 pub struct Responder<'a> {
     pub(crate) slots: &'a mut [Slot],
     pub(crate) subscriptions: &'a mut [u8],
+    pub(crate) session: &'a mut Session,
+    /// The conversation requests received through this responder belong to.
+    pub(crate) scope: u32,
     pub(crate) state: &'a mut State,
     pub(crate) out: &'a mut dyn Sink,
 }
@@ -47,6 +50,7 @@ impl<'a> Responder<'a> {
         if slot.kind() != kind {
             return Err(Error::WrongKind);
         }
+        self.out.route(Route::Answer(ticket));
         jsonrpc::result_head(self.out, slot.id())?;
         Ok(slot.revision())
     }
@@ -160,6 +164,7 @@ impl<'a> Responder<'a> {
         let uri = uri.into();
         let slot = live(self.slots, ticket, Some(CallKind::Resource))?;
         let code = slot.revision().resource_not_found_code();
+        self.out.route(Route::Answer(ticket));
         let result = resource_not_found(self.out, Some(slot.id()), code, uri);
         inflight::release(self.slots, ticket);
         result
@@ -240,6 +245,7 @@ impl<'a> Responder<'a> {
     /// Answer any request with a JSON-RPC error.
     pub fn error(&mut self, ticket: Ticket, code: i32, message: &str) -> Result<(), Error> {
         let slot = live(self.slots, ticket, None)?;
+        self.out.route(Route::Answer(ticket));
         let result = jsonrpc::error(self.out, Some(slot.id()), code, message);
         inflight::release(self.slots, ticket);
         result
@@ -260,6 +266,7 @@ impl<'a> Responder<'a> {
             return Ok(false);
         }
         let token = slot.progress_token().unwrap_or_default();
+        self.out.route(Route::Related(ticket));
         jsonrpc::notification_head(self.out, "notifications/progress")?;
         self.out.write(b"{\"progressToken\":")?;
         self.out.write(token)?;
@@ -277,17 +284,38 @@ impl<'a> Responder<'a> {
         jsonrpc::message_end(self.out).map(|()| true)
     }
 
+    /// The call's `progressToken` as text (a string's contents, or an integer's digits),
+    /// copied into `buf`; `None` when the request carried none or `buf` is too small.
+    pub fn progress_token<'b>(&mut self, ticket: Ticket, buf: &'b mut [u8]) -> Result<Option<&'b str>, Error> {
+        let slot = live(self.slots, ticket, None)?;
+        let Some(raw) = slot.progress_token() else { return Ok(None) };
+        let Ok(value) = json::parse(raw, 1) else { return Ok(None) };
+        let mut len = 0;
+        match value.as_str() {
+            Some(text) => {
+                for c in text.chars() {
+                    let mut utf8 = [0u8; 4];
+                    let bytes = c.encode_utf8(&mut utf8).as_bytes();
+                    let Some(dst) = buf.get_mut(len..len + bytes.len()) else { return Ok(None) };
+                    dst.copy_from_slice(bytes);
+                    len += bytes.len();
+                }
+            }
+            None => {
+                let Some(dst) = buf.get_mut(..raw.len()) else { return Ok(None) };
+                dst.copy_from_slice(raw);
+                len = raw.len();
+            }
+        }
+        Ok(buf.get(..len).and_then(|b| core::str::from_utf8(b).ok()))
+    }
+
     /// The lowest level that reaches the client for `ticket` (or, without a ticket, for
     /// the legacy session), if any does.
     pub fn log_threshold(&mut self, ticket: Option<Ticket>) -> Result<Option<LogLevel>, Error> {
-        let session = self.state.session;
-        let legacy = session.revision.map(|_| session.log_level);
         Ok(match ticket {
-            None => legacy,
-            Some(t) => {
-                let slot = live(self.slots, t, None)?;
-                if slot.revision().is_modern() { slot.log_level() } else { legacy }
-            }
+            None => self.session.revision.map(|_| self.session.log_level),
+            Some(t) => live(self.slots, t, None)?.log_level(),
         })
     }
 
@@ -305,6 +333,7 @@ impl<'a> Responder<'a> {
         if self.log_threshold(ticket)?.is_none_or(|min| level < min) {
             return Ok(false);
         }
+        self.out.route(ticket.map_or(Route::Session, Route::Related));
         jsonrpc::notification_head(self.out, "notifications/message")?;
         self.out.write(b"{\"level\":\"")?;
         self.out.write(level.as_str().as_bytes())?;
@@ -324,41 +353,80 @@ impl<'a> Responder<'a> {
         self.log(ticket, level, None, |v| v.string(text))
     }
 
-    fn legacy_notification(&mut self, method: &str) -> Result<bool, Error> {
-        if self.state.session.revision.is_none() {
+    /// Send a list-changed notification: to a legacy session (or to every session, by
+    /// the transport: [`Sink::notice`]) and to every listen stream that opted in.
+    fn list_changed(&mut self, notice: Notice<'_>, method: &str, bit: u8) -> Result<bool, Error> {
+        let mut sent = self.legacy_notice(notice)?;
+        let listeners = inflight::live_tickets(self.slots).filter(|(_, s)| s.kind() == CallKind::Listen);
+        for (ticket, slot) in listeners.filter(|(_, s)| s.filter().has(bit)) {
+            self.out.route(Route::Related(ticket));
+            jsonrpc::notification_head(self.out, method)?;
+            self.out.write(b"{\"_meta\":{\"io.modelcontextprotocol/subscriptionId\":")?;
+            self.out.write(slot.id().raw())?;
+            self.out.write(b"}}")?;
+            jsonrpc::message_end(self.out)?;
+            sent = true;
+        }
+        Ok(sent)
+    }
+
+    /// A change notification for legacy sessions: the transport's to deliver if it fans
+    /// out ([`Sink::notice`]), else written here when this session wants it.
+    pub(crate) fn legacy_notice(&mut self, notice: Notice<'_>) -> Result<bool, Error> {
+        if self.out.notice(notice)? {
+            return Ok(true);
+        }
+        self.write_legacy_notice(notice)
+    }
+
+    /// Write a change notification for this responder's legacy session, if it is open
+    /// (and, for a resource, subscribed to it).
+    pub(crate) fn write_legacy_notice(&mut self, notice: Notice<'_>) -> Result<bool, Error> {
+        if self.session.revision.is_none() {
             return Ok(false);
         }
+        let method = match notice {
+            Notice::ToolsChanged => "notifications/tools/list_changed",
+            Notice::PromptsChanged => "notifications/prompts/list_changed",
+            Notice::ResourcesChanged => "notifications/resources/list_changed",
+            Notice::ResourceUpdated(uri) => {
+                if !Subscriptions::new(self.subscriptions).contains(uri) {
+                    return Ok(false);
+                }
+                self.out.route(Route::Session);
+                jsonrpc::notification_head(self.out, "notifications/resources/updated")?;
+                self.out.write(b"{\"uri\":")?;
+                json::string(self.out, uri)?;
+                self.out.write(b"}")?;
+                return jsonrpc::message_end(self.out).map(|()| true);
+            }
+        };
+        self.out.route(Route::Session);
         jsonrpc::notification_head(self.out, method)?;
         self.out.write(b"{}")?;
         jsonrpc::message_end(self.out).map(|()| true)
     }
 
-    /// Tell a legacy client the tool list changed (`notifications/tools/list_changed`).
+    /// Tell clients the tool list changed (`notifications/tools/list_changed`): the
+    /// legacy session, and 2026-07-28 listen streams that asked for it.
     pub fn tools_changed(&mut self) -> Result<bool, Error> {
-        self.legacy_notification("notifications/tools/list_changed")
+        self.list_changed(Notice::ToolsChanged, "notifications/tools/list_changed", Filter::TOOLS)
     }
 
-    /// Tell a legacy client the prompt list changed.
+    /// Tell clients the prompt list changed.
     pub fn prompts_changed(&mut self) -> Result<bool, Error> {
-        self.legacy_notification("notifications/prompts/list_changed")
+        self.list_changed(Notice::PromptsChanged, "notifications/prompts/list_changed", Filter::PROMPTS)
     }
 
-    /// Tell a legacy client the resource list changed.
+    /// Tell clients the resource list changed.
     pub fn resources_changed(&mut self) -> Result<bool, Error> {
-        self.legacy_notification("notifications/resources/list_changed")
+        self.list_changed(Notice::ResourcesChanged, "notifications/resources/list_changed", Filter::RESOURCES)
     }
 
     /// Tell a legacy client that subscribed to `uri` that it changed
     /// (`notifications/resources/updated`); nothing if it did not subscribe.
     pub fn resource_updated(&mut self, uri: &str) -> Result<bool, Error> {
-        if self.state.session.revision.is_none() || !Subscriptions::new(self.subscriptions).contains(uri) {
-            return Ok(false);
-        }
-        jsonrpc::notification_head(self.out, "notifications/resources/updated")?;
-        self.out.write(b"{\"uri\":")?;
-        json::string(self.out, uri)?;
-        self.out.write(b"}")?;
-        jsonrpc::message_end(self.out).map(|()| true)
+        self.legacy_notice(Notice::ResourceUpdated(uri))
     }
 }
 

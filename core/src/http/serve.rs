@@ -1,0 +1,298 @@
+//! The ready HTTP driver (features `std` and `http`, Unix): MCP's Streamable HTTP on a TCP
+//! listener.
+//!
+//! One thread runs a `poll(2)` loop over the listener and every connection. The server
+//! and the handler are single-threaded by design (one `&mut Server`), so a loop needs no
+//! locks, no thread per client and no async runtime, and a request costs one `read` and one
+//! `write` when it is answered at once. Sockets are non-blocking with `TCP_NODELAY`, and each
+//! response leaves in one `write` (no Nagle stall). Handlers must not block: long work is
+//! deferred by ticket and finished from [`Handler::poll`], like on stdio.
+//!
+//! Memory per connection is its input (bounded by [`Limits`]) and its pending output.
+
+use core::time::Duration;
+use std::io::{self, Read};
+use std::net::{TcpListener, TcpStream};
+use std::string::ToString;
+use std::vec::Vec;
+
+use rustix::event::{PollFd, PollFlags, Timespec};
+
+use crate::http::{Conn, Connections, EMPTY_HEADER, Endpoint, EndpointConfig, Limits, ResponseHead, parse_head};
+use crate::{Error, Handler, Server, Storage, check_registry};
+
+/// Settings of [`serve`].
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Endpoint settings (path, Host/Origin allow-list). Its key is replaced by a random
+    /// one when it is all zeros.
+    pub endpoint: EndpointConfig,
+    /// Request limits: header count, head bytes, body bytes.
+    pub limits: Limits,
+    /// Connections served at once; more wait in the listen backlog. Default 1024.
+    pub max_connections: usize,
+    /// The largest message the server can send (bytes). Default 4 MiB.
+    pub message_buffer: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            endpoint: EndpointConfig::new(),
+            limits: Limits::DEFAULT,
+            max_connections: 1024,
+            message_buffer: 4 << 20,
+        }
+    }
+}
+
+/// Bytes read from a socket at a time.
+const READ_CHUNK: usize = 64 << 10;
+
+/// Serve MCP on `listener` until an I/O error on the listener; the registry is checked
+/// first. Uses [`Options::default`]. See [`serve_with`].
+pub fn serve<S: Storage>(listener: TcpListener, server: &mut Server<S>, handler: &mut dyn Handler) -> io::Result<()> {
+    serve_with(listener, server, handler, Options::default())
+}
+
+/// [`serve`] with options.
+pub fn serve_with<S: Storage>(
+    listener: TcpListener,
+    server: &mut Server<S>,
+    handler: &mut dyn Handler,
+    options: Options,
+) -> io::Result<()> {
+    check_registry(handler.registry()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+    listener.set_nonblocking(true)?;
+    let mut config = options.endpoint;
+    if config.key == [0; 32] {
+        config.key = crate::random_key();
+    }
+    server.ensure_state_key();
+    let mut endpoint: Endpoint = Endpoint::new(config);
+    let mut table = Table { conns: Vec::new() };
+    let mut scratch = std::vec![0u8; options.message_buffer.max(1024)];
+    let mut delay: Option<Duration> = None;
+    loop {
+        wait(&listener, &table, options.max_connections, delay)?;
+        accept(&listener, &mut table, options.max_connections)?;
+        for conn in 0..table.conns.len() {
+            read_and_handle(conn, &mut table, &mut endpoint, server, handler, &options, &mut scratch);
+        }
+        delay = endpoint.poll(server, handler, &mut table, &mut scratch).unwrap_or(None);
+        for conn in 0..table.conns.len() {
+            table.flush(conn);
+            if table.conns.get(conn).is_some_and(|c| c.as_ref().is_some_and(Connection::is_done)) {
+                if let Some(slot) = table.conns.get_mut(conn) {
+                    *slot = None;
+                }
+                endpoint.closed(server, handler, conn as Conn);
+            }
+        }
+    }
+}
+
+/// One client connection.
+struct Connection {
+    stream: TcpStream,
+    input: Vec<u8>,
+    output: Vec<u8>,
+    /// A request is being answered (its response is not complete yet).
+    answering: bool,
+    /// Close once the output is out.
+    close_after: bool,
+    /// The peer closed or the socket failed.
+    gone: bool,
+}
+
+impl Connection {
+    fn is_done(&self) -> bool {
+        self.gone || (self.close_after && self.output.is_empty())
+    }
+}
+
+/// The driver's connections, as the endpoint sees them.
+struct Table {
+    conns: Vec<Option<Connection>>,
+}
+
+impl Table {
+    fn get(&mut self, conn: usize) -> Option<&mut Connection> {
+        self.conns.get_mut(conn).and_then(Option::as_mut)
+    }
+
+    /// Write out what is pending, as far as the socket takes it.
+    fn flush(&mut self, conn: usize) {
+        let Some(c) = self.get(conn) else { return };
+        while !c.output.is_empty() && !c.gone {
+            match rustix::io::write(&c.stream, &c.output) {
+                Ok(n) => {
+                    c.output.drain(..n);
+                }
+                Err(rustix::io::Errno::INTR) => {}
+                Err(rustix::io::Errno::AGAIN) => break,
+                Err(_) => c.gone = true,
+            }
+        }
+    }
+}
+
+impl Connections for Table {
+    fn send(&mut self, conn: Conn, bytes: &[u8]) -> Result<(), Error> {
+        match self.get(conn as usize) {
+            Some(c) if !c.gone => {
+                c.output.extend_from_slice(bytes);
+                Ok(())
+            }
+            _ => Err(Error::Io),
+        }
+    }
+
+    fn finish(&mut self, conn: Conn, keep_alive: bool) {
+        if let Some(c) = self.get(conn as usize) {
+            c.answering = false;
+            c.close_after |= !keep_alive;
+        }
+    }
+}
+
+/// Wait until the listener or a connection is ready, or the handler's timer is due.
+fn wait(listener: &TcpListener, table: &Table, max: usize, delay: Option<Duration>) -> io::Result<()> {
+    let live = table.conns.iter().flatten().count();
+    let mut fds = Vec::with_capacity(live + 1);
+    if live < max {
+        fds.push(PollFd::new(listener, PollFlags::IN));
+    }
+    for c in table.conns.iter().flatten() {
+        let mut flags = PollFlags::IN;
+        if !c.output.is_empty() {
+            flags |= PollFlags::OUT;
+        }
+        fds.push(PollFd::new(&c.stream, flags));
+    }
+    let timeout = delay.map(|t| Timespec {
+        tv_sec: t.as_secs().try_into().unwrap_or(i64::MAX),
+        tv_nsec: t.subsec_nanos().into(),
+    });
+    match rustix::event::poll(&mut fds, timeout.as_ref()) {
+        Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Take every pending connection.
+fn accept(listener: &TcpListener, table: &mut Table, max: usize) -> io::Result<()> {
+    while table.conns.iter().flatten().count() < max {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                stream.set_nonblocking(true)?;
+                stream.set_nodelay(true)?;
+                let connection = Connection {
+                    stream,
+                    input: Vec::new(),
+                    output: Vec::new(),
+                    answering: false,
+                    close_after: false,
+                    gone: false,
+                };
+                match table.conns.iter_mut().find(|c| c.is_none()) {
+                    Some(free) => *free = Some(connection),
+                    None => table.conns.push(Some(connection)),
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // A connection that failed before it was taken is the client's problem.
+            Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Read what `conn` sent and handle every complete request it holds, one at a time.
+fn read_and_handle<S: Storage>(
+    conn: usize,
+    table: &mut Table,
+    endpoint: &mut Endpoint,
+    server: &mut Server<S>,
+    handler: &mut dyn Handler,
+    options: &Options,
+    scratch: &mut [u8],
+) {
+    let Some(c) = table.get(conn) else { return };
+    let mut chunk = [0u8; READ_CHUNK];
+    loop {
+        match c.stream.read(&mut chunk) {
+            Ok(0) => {
+                c.gone = true;
+                break;
+            }
+            Ok(n) => c.input.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => {
+                c.gone = true;
+                break;
+            }
+        }
+    }
+    loop {
+        let Some(c) = table.get(conn) else { return };
+        if c.gone || c.answering || c.close_after || c.input.is_empty() || endpoint.is_streaming(conn as Conn) {
+            return;
+        }
+        let mut input = core::mem::take(&mut c.input);
+        let consumed = handle_one(conn as Conn, &input, table, endpoint, server, handler, options, scratch);
+        if let Some(c) = table.get(conn) {
+            input.drain(..consumed.min(input.len()));
+            c.input = input;
+        }
+        if consumed == 0 {
+            return;
+        }
+    }
+}
+
+/// Handle the request at the start of `input`, if it is complete; the bytes it took.
+#[allow(clippy::too_many_arguments)]
+fn handle_one<S: Storage>(
+    conn: Conn,
+    input: &[u8],
+    table: &mut Table,
+    endpoint: &mut Endpoint,
+    server: &mut Server<S>,
+    handler: &mut dyn Handler,
+    options: &Options,
+    scratch: &mut [u8],
+) -> usize {
+    let mut headers = [EMPTY_HEADER; 64];
+    let head = match parse_head(input, &mut headers, &options.limits) {
+        Ok(Some(head)) => head,
+        Ok(None) => return 0,
+        Err(e) => {
+            // The stream cannot be resynchronised: answer and close.
+            let _ = ResponseHead::new(e.status()).close(true).write(&mut ConnSink { table, conn });
+            table.finish(conn, false);
+            return input.len();
+        }
+    };
+    let Some(body) = head.body(input) else { return 0 };
+    if let Some(c) = table.get(conn as usize) {
+        c.answering = true;
+    }
+    let _ = endpoint.handle(server, handler, table, conn, &head, body, scratch);
+    head.message_len()
+}
+
+/// A [`crate::Sink`] onto one connection of the table.
+struct ConnSink<'t> {
+    table: &'t mut Table,
+    conn: Conn,
+}
+
+impl crate::Sink for ConnSink<'_> {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.table.send(self.conn, bytes)
+    }
+}

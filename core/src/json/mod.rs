@@ -3,6 +3,7 @@
 //! The reader checks a frame once ([`parse`]) and then navigates the original bytes;
 //! the writer streams into a [`Sink`](crate::Sink). Neither allocates.
 
+mod float;
 mod number;
 mod pick;
 mod read;

@@ -4,20 +4,24 @@
 //! Up to 19 significant digits are kept exactly (more than JSON encoders write: 17 suffice
 //! for any double); further digits only tell whether the value is above the kept ones,
 //! which decides the rounding except in exact-halfway cases no encoder produces. Small
-//! cases take Clinger's fast path (one exact multiplication or division); the rest is
-//! exact arithmetic on a fixed-size big integer.
+//! cases take a fast path: with the `fast-float` feature Clinger's (one exact float
+//! multiplication or division), without it an integer-only one (integers that fit in a
+//! `u64`, so a soft-float target needs no float multiply or divide); the rest is exact
+//! arithmetic on a fixed-size big integer, which the compact float printer (`float.rs`)
+//! shares.
 
 /// Limbs of the big integer: 44 × 32 bits holds 10^343 × 2^64 with room to shift.
 const LIMBS: usize = 44;
 
 /// An unsigned big integer of [`LIMBS`] 32-bit limbs, least significant first.
 #[derive(Clone, Copy)]
-struct Big {
+pub(super) struct Big {
     limbs: [u32; LIMBS],
 }
 
 impl Big {
-    fn from_u64(v: u64) -> Self {
+    /// The big integer `v`.
+    pub(super) fn from_u64(v: u64) -> Self {
         let mut limbs = [0; LIMBS];
         let [lo, hi, ..] = &mut limbs;
         *lo = v as u32;
@@ -26,7 +30,7 @@ impl Big {
     }
 
     /// Multiply by a small factor (the top limb must have room).
-    fn mul_small(&mut self, factor: u32) {
+    pub(super) fn mul_small(&mut self, factor: u32) {
         let mut carry = 0u64;
         for limb in self.limbs.iter_mut() {
             let v = u64::from(*limb) * u64::from(factor) + carry;
@@ -36,7 +40,7 @@ impl Big {
     }
 
     /// Multiply by 10^n.
-    fn mul_pow10(&mut self, mut n: u32) {
+    pub(super) fn mul_pow10(&mut self, mut n: u32) {
         while n >= 9 {
             self.mul_small(1_000_000_000);
             n -= 9;
@@ -48,6 +52,7 @@ impl Big {
         self.mul_small(rest);
     }
 
+    /// The number of significant bits (0 for zero).
     fn bit_len(&self) -> u32 {
         for (i, &limb) in self.limbs.iter().enumerate().rev() {
             if limb != 0 {
@@ -57,11 +62,13 @@ impl Big {
         0
     }
 
+    /// Bit `i` (false past the top).
     fn bit(&self, i: u32) -> bool {
         self.limbs.get((i / 32) as usize).is_some_and(|l| l >> (i % 32) & 1 == 1)
     }
 
-    fn shl(&mut self, bits: u32) {
+    /// Shift left by `bits` (bits past the top limb are lost).
+    pub(super) fn shl(&mut self, bits: u32) {
         let (words, bits) = ((bits / 32) as usize, bits % 32);
         for i in (0..LIMBS).rev() {
             let lo = i.checked_sub(words).and_then(|j| self.limbs.get(j)).copied().unwrap_or(0);
@@ -74,7 +81,7 @@ impl Big {
     }
 
     /// `self -= other` if `self >= other`; whether it did.
-    fn sub_if_ge(&mut self, other: &Big) -> bool {
+    pub(super) fn sub_if_ge(&mut self, other: &Big) -> bool {
         for i in (0..LIMBS).rev() {
             let (a, b) = (self.limbs.get(i), other.limbs.get(i));
             if a != b {
@@ -93,6 +100,7 @@ impl Big {
         true
     }
 
+    /// Shift right by one bit.
     fn shr1(&mut self) {
         let mut carry = 0;
         for limb in self.limbs.iter_mut().rev() {
@@ -102,7 +110,8 @@ impl Big {
         }
     }
 
-    fn is_zero(&self) -> bool {
+    /// Whether the value is zero.
+    pub(super) fn is_zero(&self) -> bool {
         self.limbs.iter().all(|&l| l == 0)
     }
 
@@ -171,6 +180,14 @@ fn round(mant: u64, exp2: i32, mut sticky: bool) -> f64 {
 
 /// The value of a JSON number's text (already validated), correctly rounded.
 pub(crate) fn parse_f64(text: &[u8]) -> Option<f64> {
+    let (negative, digits, exp10, more) = scan(text)?;
+    let magnitude = decimal_to_f64(digits, exp10, more);
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+/// A JSON number's text as sign, up to 19 significant digits, their decimal exponent and
+/// whether a nonzero digit was dropped past them.
+fn scan(text: &[u8]) -> Option<(bool, u64, i32, bool)> {
     let (negative, rest) = match text.split_first()? {
         (b'-', rest) => (true, rest),
         _ => (false, text),
@@ -218,24 +235,59 @@ pub(crate) fn parse_f64(text: &[u8]) -> Option<f64> {
         }
         exp10 = exp10.saturating_add(sign * e);
     }
-    let magnitude = decimal_to_f64(digits, exp10, more);
-    Some(if negative { -magnitude } else { magnitude })
+    Some((negative, digits, exp10, more))
 }
 
-/// `digits × 10^exp10` (plus a little more when `more`), correctly rounded.
-fn decimal_to_f64(digits: u64, exp10: i32, more: bool) -> f64 {
+/// `digits × 10^exp10` (plus a little more when `more`), correctly rounded: a fast path
+/// for small cases (Clinger's with `fast-float`, else the integer-only one), then exact
+/// arithmetic.
+pub(super) fn decimal_to_f64(digits: u64, exp10: i32, more: bool) -> f64 {
+    #[cfg(feature = "fast-float")]
+    let fast = clinger(digits, exp10, more);
+    #[cfg(not(feature = "fast-float"))]
+    let fast = small_integer(digits, exp10, more);
+    fast.unwrap_or_else(|| exact(digits, exp10, more))
+}
+
+/// [`decimal_to_f64`] as built without `fast-float`, for tests with it.
+#[cfg(all(test, feature = "fast-float"))]
+fn decimal_to_f64_compact(digits: u64, exp10: i32, more: bool) -> f64 {
+    small_integer(digits, exp10, more).unwrap_or_else(|| exact(digits, exp10, more))
+}
+
+/// Clinger's fast path: both factors exact, one correctly rounded float operation.
+#[cfg(feature = "fast-float")]
+fn clinger(digits: u64, exp10: i32, more: bool) -> Option<f64> {
     const POW10: [f64; 23] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
         1e20, 1e21, 1e22,
     ];
+    if more || digits >= 1 << 53 {
+        return None;
+    }
+    let p = *POW10.get(exp10.unsigned_abs() as usize)?;
+    Some(if exp10 < 0 { digits as f64 / p } else { digits as f64 * p })
+}
+
+/// The integer fast path: `digits × 10^exp10` when that is an integer that fits in a
+/// `u64`, rounded with integer operations only (no float conversion routine either).
+#[cfg(any(test, not(feature = "fast-float")))]
+fn small_integer(mut digits: u64, exp10: i32, more: bool) -> Option<f64> {
+    // From 10^20 on the value is past u64 (or zero, which the exact path handles).
+    if more || !(0..20).contains(&exp10) {
+        return None;
+    }
+    for _ in 0..exp10 {
+        digits = digits.checked_mul(10)?;
+    }
+    Some(round(digits, 0, false))
+}
+
+/// `digits × 10^exp10` (plus a little more when `more`), correctly rounded, by exact
+/// big-integer arithmetic.
+fn exact(digits: u64, exp10: i32, more: bool) -> f64 {
     if digits == 0 {
         return 0.0;
-    }
-    // Clinger's fast path: both factors exact, one correctly rounded operation.
-    if !more && digits < 1 << 53 {
-        if let Some(&p) = POW10.get(exp10.unsigned_abs() as usize) {
-            return if exp10 < 0 { digits as f64 / p } else { digits as f64 * p };
-        }
     }
     if exp10 > 310 {
         return f64::INFINITY;
@@ -278,6 +330,14 @@ mod tests {
         let want: f64 = text.parse().unwrap();
         let got = parse_f64(text.as_bytes()).unwrap();
         assert_eq!(got.to_bits(), want.to_bits(), "{text}: got {got:e}, want {want:e}");
+        // The build without `fast-float` agrees too.
+        #[cfg(feature = "fast-float")]
+        {
+            let (negative, digits, exp10, more) = scan(text.as_bytes()).unwrap();
+            let magnitude = decimal_to_f64_compact(digits, exp10, more);
+            let got = if negative { -magnitude } else { magnitude };
+            assert_eq!(got.to_bits(), want.to_bits(), "{text} (compact): got {got:e}, want {want:e}");
+        }
     }
 
     #[test]
@@ -317,8 +377,45 @@ mod tests {
             "4.4501477170144023e-308",
             "2.4703282292062327e-324",
             "2.4703282292062328e-324",
+            "9007199254740991",
+            "9007199254740992",
+            "9007199254740994",
+            "900719925474099e1",
+            "900719925474100e1",
+            "90071992547409e2",
+            "1e15",
+            "1e16",
+            "123e13",
+            "0e99999",
+            "0.0e-99999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1844674407370955161e1",
+            "1844674407370955162e1",
+            "9223372036854775807",
+            "9007199254740993e0",
+            "9007199254740995",
+            "1e19",
+            "12345678901234567e2",
         ] {
             check(t);
+        }
+    }
+
+    /// Integers written with exponents, around the `u64` limit of the integer fast path.
+    #[test]
+    fn small_integers_with_exponents() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let digits = next() % 10u64.pow((next() % 19 + 1) as u32);
+            let exp = next() % 22;
+            check(&format!("{digits}e{exp}"));
         }
     }
 

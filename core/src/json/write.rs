@@ -171,7 +171,9 @@ pub(crate) fn i64(out: &mut dyn Sink, v: i64) -> Result<(), Error> {
 }
 
 /// Write a double; integral values in the exact range are written without a fraction
-/// (`3`, not `3.0`), non-finite ones as `null` (JSON has no NaN or infinity).
+/// (`3`, not `3.0`), non-finite ones as `null` (JSON has no NaN or infinity). With the
+/// `fast-float` feature the rest is ryu's shortest form.
+#[cfg(feature = "fast-float")]
 pub(crate) fn f64(out: &mut dyn Sink, v: f64) -> Result<(), Error> {
     if !v.is_finite() {
         return out.write(b"null");
@@ -184,6 +186,13 @@ pub(crate) fn f64(out: &mut dyn Sink, v: f64) -> Result<(), Error> {
     }
     let mut buf = ryu::Buffer::new();
     out.write(buf.format_finite(v).as_bytes())
+}
+
+/// Write a double as the `fast-float` build does (the same text), with integer arithmetic
+/// only: no ryu tables, no soft-float multiply or divide.
+#[cfg(not(feature = "fast-float"))]
+pub(crate) fn f64(out: &mut dyn Sink, v: f64) -> Result<(), Error> {
+    super::float::write(out, v)
 }
 
 /// Write `bytes` as standard base64 (with padding), without quotes.

@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
 # Real-client test of a demo server: the official MCP Python SDK client drives it
-# over stdio and checks every answer against docs/demo-contract.md.
+# over stdio and Streamable HTTP and checks every answer against docs/demo-contract.md.
 #
-#   tests/python/run.sh [pytest args...]
+#   tests/python/run.sh [pytest args...]        e.g. -k echo, -q
 #
-# The server command is PICOMCP_DEMO_CMD (a shell-words string), by default
-# <repo>/target/release/picomcp-demo. A venv is kept at <repo>/.venv and the
-# pinned requirements are installed into it when missing or changed.
+# Environment:
+#   PICOMCP_TRANSPORT      stdio, http or both. Default both; but stdio when
+#                          PICOMCP_DEMO_CMD is set and PICOMCP_DEMO_URL is not (such a
+#                          server, e.g. the firmware under QEMU, need not serve HTTP)
+#   PICOMCP_DEMO_CMD       the server command (shell words); by default
+#                          <repo>/target/release/picomcp-demo
+#   PICOMCP_DEMO_URL       http: the MCP endpoint of a server someone else started, e.g.
+#                          http://127.0.0.1:8080/mcp; when unset, the tests start
+#                          PICOMCP_DEMO_CMD plus PICOMCP_DEMO_HTTP_ARGS (default
+#                          "--http 127.0.0.1:{port}", {port} a free port) for the run
+#   PICOMCP_MAX_LINE, PICOMCP_INFLIGHT
+#                          the stdio robustness limits (see test_robustness.py)
+#
+# A venv is kept at <repo>/.venv and the pinned requirements are installed into it
+# when missing or changed.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,7 +32,7 @@ fail() {
     exit 1
 }
 
-if [ -z "${PICOMCP_DEMO_CMD:-}" ]; then
+if [ -z "${PICOMCP_DEMO_CMD:-}" ] && ! { [ "${PICOMCP_TRANSPORT:-}" = http ] && [ -n "${PICOMCP_DEMO_URL:-}" ]; }; then
     default_bin="$repo/target/release/picomcp-demo"
     if [ ! -x "$default_bin" ]; then
         fail "the demo server $default_bin does not exist; build it first with

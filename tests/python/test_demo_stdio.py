@@ -1,9 +1,14 @@
-"""The official MCP Python SDK client against a demo server over stdio.
+"""The official MCP Python SDK client against a demo server, over stdio and Streamable HTTP.
 
-Every check follows docs/demo-contract.md. Each session test runs twice: with the
-SDK's `mode="auto"` (the client probes `server/discover` and must settle on the
-modern revision 2026-07-28) and `mode="legacy"` (the `initialize` handshake at
-2025-11-25). Each test starts its own server, so tests are independent.
+Every check follows docs/demo-contract.md. Each session test runs on each transport of
+PICOMCP_TRANSPORT (stdio: a new server process per test; http: one `--http` server for
+the run, or PICOMCP_DEMO_URL) and, on each, twice: with the SDK's `mode="auto"` (the
+client probes `server/discover` and must settle on the modern revision 2026-07-28) and
+`mode="legacy"` (the `initialize` handshake at 2025-11-25). The checks are the same on
+both transports; a few add what only HTTP shows (sessions, headers, which response
+stream carried what) or differ where the transport's rules do (cancellation at
+2026-07-28 over HTTP closes the call's stream instead of sending
+notifications/cancelled). Tests marked `stdio` are about the stdio process itself.
 """
 
 from __future__ import annotations
@@ -14,14 +19,14 @@ import subprocess
 import time
 import warnings
 from collections.abc import Awaitable
-from typing import IO, Any
+from typing import Any
 
 import anyio
 import pytest
 from mcp import MCPError
 from mcp.types import CallToolResult, PromptReference, ResourceTemplateReference
 
-from demo_harness import LEGACY_VERSION, MODERN_VERSION, RawServer, connect
+from demo_harness import LEGACY_VERSION, MODERN_VERSION, DemoSession, RawServer, Target, connect
 
 pytestmark = pytest.mark.anyio
 
@@ -91,10 +96,10 @@ async def rpc_error(request: Awaitable[Any]) -> MCPError:
 # --------------------------------------------------------------------------- connection
 
 
-async def test_negotiated_version(mode: str, server_stderr: IO[str]) -> None:
+async def test_negotiated_version(mode: str, target: Target) -> None:
     """auto ends on 2026-07-28 through server/discover (no initialize sent); legacy ends on
     2025-11-25 through initialize + notifications/initialized (no discover probe)."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         client, wire = s.client, s.wire
         first_request = wire.requests_sent()[0]["method"]
         caps = client.server_capabilities
@@ -109,20 +114,47 @@ async def test_negotiated_version(mode: str, server_stderr: IO[str]) -> None:
             assert client.session.initialize_result is not None
             assert first_request == "initialize"
             assert not wire.sent("server/discover")
-            assert wire.sent("notifications/initialized")
+            assert await wire.sent_soon("notifications/initialized")
             assert client.server_info is not None and client.server_info.name
             assert client.server_info.version
         for capability in ("tools", "resources", "prompts", "completions"):
             assert getattr(caps, capability) is not None, f"capability {capability!r} not advertised"
+        if s.transport == "http":
+            await check_http_era(s)
+
+
+async def check_http_era(s: DemoSession) -> None:
+    """Over HTTP, 2026-07-28 is stateless: every POST carries MCP-Protocol-Version
+    2026-07-28, no Mcp-Session-Id goes either way and no GET stream is opened. 2025-11-25
+    is a session: initialize is answered with an Mcp-Session-Id, every later request
+    carries it and MCP-Protocol-Version 2025-11-25, and notifications/initialized gets 202."""
+    exchanges = await s.wire.http_settled()
+    summary = [(x.method, (x.sent_message() or {}).get("method"), x.status) for x in exchanges]
+    if s.modern:
+        assert all(x.method == "POST" for x in exchanges), summary
+        for x in exchanges:
+            assert x.request_headers.get("mcp-protocol-version") == MODERN_VERSION, (summary, x.request_headers)
+            assert "mcp-session-id" not in x.request_headers and "mcp-session-id" not in x.response_headers, summary
+        assert all(x.status == 200 for x in exchanges), summary
+    else:
+        initialize, *later = exchanges
+        assert (initialize.method, initialize.sent_message()["method"], initialize.status) == ("POST", "initialize", 200)
+        session_id = initialize.response_headers.get("mcp-session-id")
+        assert session_id, f"initialize was answered without an Mcp-Session-Id: {initialize.response_headers}"
+        assert re.fullmatch(r"[\x21-\x7e]+", session_id), f"Mcp-Session-Id must be visible ASCII: {session_id!r}"
+        for x in later:
+            assert x.request_headers.get("mcp-session-id") == session_id, summary
+            assert x.request_headers.get("mcp-protocol-version") == LEGACY_VERSION, summary
+        assert [x.status for x in s.wire.posts("notifications/initialized")] == [202], summary
 
 
 # --------------------------------------------------------------------------- tools
 
 
-async def test_list_tools(mode: str, server_stderr: IO[str]) -> None:
+async def test_list_tools(mode: str, target: Target) -> None:
     """tools/list: the four tools in contract order with their titles, annotations,
     input schemas (all parameters required), and add's output schema."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         result = await s.client.list_tools()
         assert result.next_cursor is None
         tools = [dump(tool) for tool in result.tools]
@@ -152,10 +184,10 @@ async def test_list_tools(mode: str, server_stderr: IO[str]) -> None:
     [TRICKY_TEXT, "", "plain"],
     ids=["escapes", "empty", "plain"],
 )
-async def test_echo(mode: str, server_stderr: IO[str], text: str) -> None:
+async def test_echo(mode: str, target: Target, text: str) -> None:
     """echo returns exactly one text block equal to its input; quotes, backslashes,
     control characters and non-BMP characters survive both JSON directions."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         result = await s.client.call_tool("echo", {"text": text})
         assert not result.is_error
         assert [dump(block) for block in result.content] == [{"type": "text", "text": text}]
@@ -164,10 +196,10 @@ async def test_echo(mode: str, server_stderr: IO[str], text: str) -> None:
 ADD_CASES = [(2, 3), (-7, 4), (-1.5, -2.25), (0.1, 0.2), (1e300, -2.5e299), (0, -0.0)]
 
 
-async def test_add(mode: str, server_stderr: IO[str]) -> None:
+async def test_add(mode: str, target: Target) -> None:
     """add: structuredContent is exactly {"sum": a + b} (negatives, fractions, large
     values) and its single text block parses as that same JSON object."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         for a, b in ADD_CASES:
             result = await s.client.call_tool("add", {"a": a, "b": b})
             assert not result.is_error, dump(result)
@@ -175,9 +207,9 @@ async def test_add(mode: str, server_stderr: IO[str]) -> None:
             assert json.loads(only_text(result)) == {"sum": a + b}, (a, b)
 
 
-async def test_fail(mode: str, server_stderr: IO[str]) -> None:
+async def test_fail(mode: str, target: Target) -> None:
     """fail: a tool error (isError true) with one non-empty text block."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         await call_error_text(s.client, "fail", {})
 
 
@@ -195,26 +227,26 @@ BAD_ARGUMENTS = [
 ]
 
 
-async def test_bad_arguments(mode: str, server_stderr: IO[str]) -> None:
+async def test_bad_arguments(mode: str, target: Target) -> None:
     """Arguments that do not fit the inputSchema (missing, wrong type, out of range)
     give a tool error whose text names the parameter, not a JSON-RPC error."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         for tool, arguments, param in BAD_ARGUMENTS:
             with anyio.fail_after(2):  # an invalid slow must not wait
                 text = await call_error_text(s.client, tool, arguments)
             assert names_param(text, param), f"{tool}({arguments!r}): error text does not name {param!r}: {text!r}"
 
 
-async def test_unknown_tool(mode: str, server_stderr: IO[str]) -> None:
+async def test_unknown_tool(mode: str, target: Target) -> None:
     """Calling a tool that does not exist is a JSON-RPC error -32602 (the SDK raises
     MCPError carrying the code), and the server keeps serving."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         error = await rpc_error(s.client.call_tool("no-such-tool", {}))
         assert error.code == INVALID_PARAMS, error.error
         assert only_text(await s.client.call_tool("echo", {"text": "still here"})) == "still here"
 
 
-async def test_slow_progress(mode: str, server_stderr: IO[str]) -> None:
+async def test_slow_progress(mode: str, target: Target) -> None:
     """slow(300) with a progress token: progress strictly increasing, total 300, the last
     one 300 and sent before the result; the result is "waited 300 ms"."""
     seen: list[tuple[float, float | None]] = []
@@ -222,7 +254,7 @@ async def test_slow_progress(mode: str, server_stderr: IO[str]) -> None:
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
         seen.append((progress, total))
 
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         started = time.monotonic()
         result = await s.client.call_tool("slow", {"ms": 300}, progress_callback=on_progress)
         elapsed = time.monotonic() - started
@@ -243,6 +275,11 @@ async def test_slow_progress(mode: str, server_stderr: IO[str]) -> None:
         assert 4 <= len(values) <= 8, f"expected about one progress per 50 ms, got {values}"
         [response] = s.wire.responses_to(call_id)
         assert notes[-1].t <= response.t, "the last progress must come before the result"
+        if s.transport == "http":
+            # All on the call's own response stream, in that order.
+            stream = s.wire.post_of(call_id)
+            assert stream.content_type == "text/event-stream", stream.response_headers
+            assert stream.messages == [n.message for n in notes] + [response.message]
 
         # The SDK's callback saw the same values.
         with anyio.fail_after(2):
@@ -251,9 +288,9 @@ async def test_slow_progress(mode: str, server_stderr: IO[str]) -> None:
         assert sorted(seen) == [(v, 300.0) for v in values]
 
 
-async def test_slow_does_not_block(mode: str, server_stderr: IO[str]) -> None:
+async def test_slow_does_not_block(mode: str, target: Target) -> None:
     """While slow(2000) runs, an echo call is answered at once: the server is not blocked."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         slow: dict[str, Any] = {}
         echo: dict[str, Any] = {}
 
@@ -283,11 +320,16 @@ async def test_slow_does_not_block(mode: str, server_stderr: IO[str]) -> None:
         assert slow["done"] - echo["done"] > 0.5, "echo did not finish well before slow"
 
 
-async def test_cancel_slow(mode: str, server_stderr: IO[str]) -> None:
+async def test_cancel_slow(mode: str, target: Target) -> None:
     """Cancelling an in-flight slow(5000) (the SDK sends notifications/cancelled when the
     calling task is cancelled): the server keeps answering, never sends a result for the
-    cancelled id, and stops its progress."""
-    async with connect(mode, server_stderr) as s:
+    cancelled id, and stops its progress.
+
+    Over HTTP at 2026-07-28 there are no client notifications: the SDK cancels by closing
+    the call's response stream, and no notifications/cancelled is POSTed. At 2025-11-25 it
+    POSTs notifications/cancelled to the session (answered 202) and keeps reading the
+    call's stream, on which nothing more may come."""
+    async with connect(mode, target) as s:
         first_progress = anyio.Event()
 
         async def on_progress(progress: float, total: float | None, message: str | None) -> None:
@@ -306,8 +348,15 @@ async def test_cancel_slow(mode: str, server_stderr: IO[str]) -> None:
             tg.cancel_scope.cancel()  # the SDK now writes notifications/cancelled
 
         call_id = s.wire.tool_call_id("slow")
-        cancels = [e.message["params"] for e in s.wire.sent("notifications/cancelled")]
-        assert [c["requestId"] for c in cancels] == [call_id], cancels
+        if s.transport == "http" and s.modern:
+            await anyio.sleep(0.1)  # nothing is expected: give a stray POST time to show
+            assert s.wire.posts("notifications/cancelled") == [], "a notifications/cancelled POST at 2026-07-28"
+            stream = s.wire.post_of(call_id)
+            assert stream.content_type == "text/event-stream", stream.response_headers
+            assert stream.closed_by_client, "the SDK did not close the cancelled call's response stream"
+        else:
+            cancels = [e.message["params"] for e in await s.wire.sent_soon("notifications/cancelled")]
+            assert [c["requestId"] for c in cancels] == [call_id], cancels
 
         echo = await s.client.call_tool("echo", {"text": "after cancel"})
         assert only_text(echo) == "after cancel"
@@ -317,6 +366,8 @@ async def test_cancel_slow(mode: str, server_stderr: IO[str]) -> None:
         assert s.wire.responses_to(call_id) == [], "the server answered a cancelled request"
         late = [n.message for n in s.wire.progress_for(call_id) if n.t > echo_response.t + 0.1]
         assert not late, f"progress for the cancelled request after it was cancelled: {late}"
+        if s.transport == "http" and not s.modern:
+            assert [x.status for x in s.wire.posts("notifications/cancelled")] == [202]
 
 
 # --------------------------------------------------------------------------- resources
@@ -326,18 +377,18 @@ def contract_fields(item: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: item[k] for k in keys if k in item}
 
 
-async def test_list_resources(mode: str, server_stderr: IO[str]) -> None:
+async def test_list_resources(mode: str, target: Target) -> None:
     """resources/list: exactly demo://readme, named readme, text/plain."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         result = await s.client.list_resources()
         assert result.next_cursor is None
         listed = [contract_fields(dump(r), "uri", "name", "mimeType") for r in result.resources]
         assert listed == [{"uri": "demo://readme", "name": "readme", "mimeType": "text/plain"}]
 
 
-async def test_read_readme(mode: str, server_stderr: IO[str]) -> None:
+async def test_read_readme(mode: str, target: Target) -> None:
     """Reading demo://readme gives one non-empty text content for that uri."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         result = await s.client.read_resource("demo://readme")
         contents = [dump(c) for c in result.contents]
         assert len(contents) == 1, contents
@@ -348,9 +399,9 @@ async def test_read_readme(mode: str, server_stderr: IO[str]) -> None:
         assert "blob" not in content
 
 
-async def test_list_resource_templates(mode: str, server_stderr: IO[str]) -> None:
+async def test_list_resource_templates(mode: str, target: Target) -> None:
     """resources/templates/list: exactly demo://items/{id}, named item, text/plain."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         result = await s.client.list_resource_templates()
         assert result.next_cursor is None
         listed = [contract_fields(dump(t), "uriTemplate", "name", "mimeType") for t in result.resource_templates]
@@ -358,18 +409,18 @@ async def test_list_resource_templates(mode: str, server_stderr: IO[str]) -> Non
 
 
 @pytest.mark.parametrize("item_id", ["42", "abc-9"])
-async def test_read_item(mode: str, server_stderr: IO[str], item_id: str) -> None:
+async def test_read_item(mode: str, target: Target, item_id: str) -> None:
     """Reading demo://items/<id> gives exactly {uri, mimeType text/plain, text "Item <id>"}."""
     uri = f"demo://items/{item_id}"
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         result = await s.client.read_resource(uri)
         assert [dump(c) for c in result.contents] == [{"uri": uri, "mimeType": "text/plain", "text": f"Item {item_id}"}]
 
 
-async def test_read_unknown_resource(mode: str, server_stderr: IO[str]) -> None:
+async def test_read_unknown_resource(mode: str, target: Target) -> None:
     """Reading any other URI is a JSON-RPC error with data {"uri": ...}: -32002 on the
     legacy revision, -32602 on 2026-07-28."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         expected_code = INVALID_PARAMS if s.client.protocol_version == MODERN_VERSION else RESOURCE_NOT_FOUND
         for uri in ["demo://nope", "demo://items/", "demo://items/1/2", "file:///etc/passwd"]:
             error = await rpc_error(s.client.read_resource(uri))
@@ -380,9 +431,9 @@ async def test_read_unknown_resource(mode: str, server_stderr: IO[str]) -> None:
 # --------------------------------------------------------------------------- prompts
 
 
-async def test_list_prompts(mode: str, server_stderr: IO[str]) -> None:
+async def test_list_prompts(mode: str, target: Target) -> None:
     """prompts/list: exactly greet, with one required argument "name"."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         result = await s.client.list_prompts()
         assert result.next_cursor is None
         prompts = [dump(p) for p in result.prompts]
@@ -391,9 +442,9 @@ async def test_list_prompts(mode: str, server_stderr: IO[str]) -> None:
         assert arguments == [{"name": "name", "required": True}]
 
 
-async def test_get_prompt(mode: str, server_stderr: IO[str]) -> None:
+async def test_get_prompt(mode: str, target: Target) -> None:
     """greet with name "Ada": exactly one user message with the contract's text."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         result = await s.client.get_prompt("greet", {"name": "Ada"})
         messages = [dump(m) for m in result.messages]
         assert messages == [
@@ -401,9 +452,9 @@ async def test_get_prompt(mode: str, server_stderr: IO[str]) -> None:
         ]
 
 
-async def test_get_prompt_errors(mode: str, server_stderr: IO[str]) -> None:
+async def test_get_prompt_errors(mode: str, target: Target) -> None:
     """greet without name, and an unknown prompt, are JSON-RPC errors -32602."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         for name, arguments in [("greet", {}), ("greet", None), ("no-such-prompt", {"name": "Ada"})]:
             error = await rpc_error(s.client.get_prompt(name, arguments))
             assert error.code == INVALID_PARAMS, (name, arguments, error.error)
@@ -426,10 +477,10 @@ COMPLETIONS = [
 ]
 
 
-async def test_completion(mode: str, server_stderr: IO[str]) -> None:
+async def test_completion(mode: str, target: Target) -> None:
     """completion/complete suggests, in order, the contract's values starting with the
     typed text (greet/name "A" -> Ada, Alan; items id "" -> 1, 2, 3), else nothing."""
-    async with connect(mode, server_stderr) as s:
+    async with connect(mode, target) as s:
         for ref, argument, value, expected in COMPLETIONS:
             result = await s.client.complete(ref, {"name": argument, "value": value})
             assert result.completion.values == expected, (dump(ref), argument, value)
@@ -438,9 +489,9 @@ async def test_completion(mode: str, server_stderr: IO[str]) -> None:
 # --------------------------------------------------------------------------- legacy only
 
 
-async def test_legacy_ping_and_set_level(server_stderr: IO[str]) -> None:
+async def test_legacy_ping_and_set_level(target: Target) -> None:
     """On the legacy revision, ping answers an empty result and logging/setLevel is accepted."""
-    async with connect("legacy", server_stderr) as s:
+    async with connect("legacy", target) as s:
         await s.client.session.send_ping()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # logging is deprecated at 2026-07-28, not at 2025-11-25
@@ -466,6 +517,7 @@ def wait_for_exit(server: RawServer) -> int:
     return status
 
 
+@pytest.mark.stdio
 def test_exit_on_stdin_close() -> None:
     """Started and left alone, the server prints how to connect (an MCP Inspector command
     line and a Claude Desktop "mcpServers" snippet) on stderr, writes nothing to stdout,
@@ -483,6 +535,7 @@ def test_exit_on_stdin_close() -> None:
         server.kill()
 
 
+@pytest.mark.stdio
 def test_exit_on_stdin_close_while_busy() -> None:
     """With slow(5000) still running, closing stdin still ends the server with status 0
     within a second."""
@@ -498,6 +551,7 @@ def test_exit_on_stdin_close_while_busy() -> None:
         server.kill()
 
 
+@pytest.mark.stdio
 def test_raw_escape_decoding() -> None:
     """Escapes the SDK client never writes (\\uXXXX for ASCII, surrogate pairs, \\/) are
     decoded: echo of hand-written JSON returns the decoded text."""

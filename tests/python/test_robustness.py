@@ -33,6 +33,9 @@ import pytest
 
 from demo_harness import REQUEST_TIMEOUT, RawServer
 
+# Raw stdin/stdout robustness: a property of the stdio server process.
+pytestmark = pytest.mark.stdio
+
 
 def _env_int(name: str, default: int, minimum: int) -> int:
     raw = os.environ.get(name, "").strip()

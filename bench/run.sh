@@ -27,6 +27,15 @@
 #   BENCH_INPROC            1 to run the in-process table, 0 to skip it [1]
 #   BENCH_INPROC_BATCHES    timed batches per side and case, median shown [15]
 #   BENCH_INPROC_BATCH_MS   about how long one in-process batch lasts [100]
+#   BENCH_HTTP              1 to run the HTTP table, 0 to skip it [1]
+#   BENCH_HTTP_SECONDS      HTTP: timed seconds per cell (server x clients) [3]
+#   BENCH_HTTP_WARMUP       HTTP: untimed seconds of requests per client first [1]
+#   BENCH_HTTP_CLIENTS      HTTP: numbers of concurrent clients, comma-separated [1,16,64]
+# The HTTP table (servers in http/servers.txt, saved to results/http.md) is the
+# one exception to "installs nothing": it runs `npm ci` in http/ts for the
+# TypeScript SDK's server (pinned by http/ts/package-lock.json) when that is not
+# installed yet; without Node.js or npm those rows are skipped, with a note.
+# The HTTP driver pins itself to BENCH_CPU and each server to the other CPU.
 # Any arguments are passed on to the stdio driver (its options and the
 # in-process bench's: bench/run.sh --help).
 set -euo pipefail
@@ -40,6 +49,10 @@ if [[ "${1:-}" == -h || "${1:-}" == --help ]]; then
     if [[ -x "$(dirname "$0")/target/release/inproc-bench" ]]; then
         echo
         "$(dirname "$0")/target/release/inproc-bench" --help
+    fi
+    if [[ -x "$(dirname "$0")/target/release/http-driver" ]]; then
+        echo
+        "$(dirname "$0")/target/release/http-driver" --help
     fi
     exit 0
 fi
@@ -61,8 +74,9 @@ cargo build --release --quiet --manifest-path "$bench_dir/Cargo.toml"
 
 run_stdio="${BENCH_STDIO:-1}"
 run_inproc="${BENCH_INPROC:-1}"
-if [[ "$run_stdio" != 1 && "$run_inproc" != 1 ]]; then
-    note "BENCH_STDIO=0 and BENCH_INPROC=0: nothing to measure"
+run_http="${BENCH_HTTP:-1}"
+if [[ "$run_stdio" != 1 && "$run_inproc" != 1 && "$run_http" != 1 ]]; then
+    note "BENCH_STDIO=0, BENCH_INPROC=0 and BENCH_HTTP=0: nothing to measure"
     exit 0
 fi
 
@@ -70,6 +84,12 @@ if [[ "$run_stdio" == 1 && "${BENCH_BUILD_DEMO:-1}" == 1 ]]; then
     echo "== building picomcp-demo (release)" >&2
     if ! (cd "$repo_root" && cargo build --release --quiet -p picomcp-demo); then
         note "picomcp-demo did not build; its row runs only if an older build exists"
+    fi
+fi
+if [[ "$run_http" == 1 && "$run_stdio" != 1 && "${BENCH_BUILD_DEMO:-1}" == 1 ]]; then
+    echo "== building picomcp-demo (release)" >&2
+    if ! (cd "$repo_root" && cargo build --release --quiet -p picomcp-demo); then
+        note "picomcp-demo did not build; its HTTP rows run only if an older build exists"
     fi
 fi
 
@@ -160,6 +180,53 @@ if [[ "$run_inproc" == 1 ]]; then
         echo "- one thread, $pinned"
     } >results/inproc.md
     saved+=(results/inproc.md)
+fi
+
+if [[ "$run_http" == 1 ]]; then
+    # The TypeScript SDK's server needs its pinned packages (http/ts/package-lock.json).
+    ts_dir="$bench_dir/http/ts"
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        note "Node.js or npm is not installed: the TypeScript SDK rows are skipped"
+    elif [[ ! -f "$ts_dir/node_modules/.package-lock.json" ||
+        "$ts_dir/package-lock.json" -nt "$ts_dir/node_modules/.package-lock.json" ]]; then
+        echo "== installing the TypeScript SDK's server (npm ci in http/ts)" >&2
+        if ! (cd "$ts_dir" && npm ci --no-audit --no-fund --loglevel=error >&2); then
+            note "npm ci failed in http/ts: the TypeScript SDK rows are skipped"
+            rm -rf "$ts_dir/node_modules"
+        fi
+    fi
+    ts_version="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' \
+        "$ts_dir/node_modules/@modelcontextprotocol/sdk/package.json" 2>/dev/null | head -1 || true)"
+    node_version="$(node --version 2>/dev/null || true)"
+
+    # The driver runs on BENCH_CPU, each server on the next CPU.
+    http_args=(
+        --servers http/servers.txt
+        --log-dir results/logs
+        --seconds "${BENCH_HTTP_SECONDS:-3}"
+        --warmup "${BENCH_HTTP_WARMUP:-1}"
+        --clients "${BENCH_HTTP_CLIENTS:-1,16,64}"
+        --driver-cpu "${BENCH_CPU:-0}"
+        --server-cpu "$(((${BENCH_CPU:-0} + 1) % $(nproc)))"
+    )
+    [[ "${BENCH_PIN:-1}" == 1 ]] || http_args+=(--no-pin)
+    [[ -z "${BENCH_ONLY:-}" ]] || http_args+=(--only "$BENCH_ONLY")
+
+    mkdir -p results/logs
+    rm -f results/logs/http-*.log
+    echo "== measuring HTTP (progress below; servers' output in results/logs/http-*.log)" >&2
+    http_status=0
+    target/release/http-driver "${http_args[@]}" >"$table" || http_status=$?
+    [[ "$http_status" == 0 ]] || status=$http_status
+    {
+        echo "# HTTP benchmark"
+        echo
+        measured_on
+        echo "TypeScript SDK ${ts_version:-(not installed)} on Node.js ${node_version:-(not installed)}."
+        echo
+        cat "$table"
+    } >results/http.md
+    saved+=(results/http.md)
 fi
 
 for i in "${!saved[@]}"; do

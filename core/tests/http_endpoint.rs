@@ -441,7 +441,6 @@ fn a_legacy_question_goes_out_on_the_call_stream_and_the_answer_post_gets_202() 
 }
 
 #[test]
-#[ignore = "core bug: a posted client response whose id equals a request in flight opens a stream for that request"]
 fn a_client_answer_whose_id_matches_a_call_in_flight_still_gets_202() {
     let mut h = Http::new();
     let id = h.session(1, all_caps());
@@ -917,7 +916,6 @@ fn the_oldest_listen_stream_is_ended_with_its_result() {
 }
 
 #[test]
-#[ignore = "core bug: an answer larger than the scratch buffer turns a request's reply into 202 Accepted"]
 fn an_answer_too_large_for_the_scratch_buffer_is_not_a_202() {
     let mut h = Http::with(Config::new(), 256);
     let body = modern_call("1", "echo", json!({}))
@@ -1090,7 +1088,6 @@ mod tcp {
     }
 
     #[test]
-    #[ignore = "core bug: serve leaves a request buffered behind a stream that poll ended until more input arrives"]
     fn a_request_pipelined_behind_a_streamed_call_is_served_without_more_input() {
         let addr = start();
         let mut s = connect(addr);

@@ -472,7 +472,6 @@ fn a_modern_call_cannot_ask() {
 }
 
 #[test]
-#[ignore = "core bug: Responder::ask leaves the message unfinished when the params writer fails"]
 fn a_failing_params_writer_leaves_no_half_written_question() {
     let mut rig = Rig::legacy(all_caps());
     // The `ask` tool's fallback writes `not json` as params: the writer fails.
@@ -614,7 +613,6 @@ fn a_state_escaped_differently_by_the_client_is_still_accepted() {
 }
 
 #[test]
-#[ignore = "core bug: request_state compares the signature's escaped JSON text, so `\\/` is refused"]
 fn a_signature_with_an_escaped_slash_is_still_accepted() {
     // `\/` is JSON for `/`, and some encoders (PHP's json_encode, for one) write it so.
     let mut rig = Rig::new();
@@ -722,7 +720,6 @@ fn a_legacy_call_cannot_answer_input_required() {
 }
 
 #[test]
-#[ignore = "core bug: InputRequests::request leaves the request object open when the params writer fails"]
 fn a_failing_input_request_writer_still_gives_well_formed_json() {
     let mut rig = Rig::new();
     let mut rec = Rec::default();
@@ -776,7 +773,6 @@ fn legacy_calls_are_not_refused_for_capabilities() {
 // ---------------------------------------------------------------------------------------
 
 #[test]
-#[ignore = "core bug: Responder::log leaves the message unfinished when the data writer fails"]
 fn a_failing_log_data_writer_leaves_no_half_written_message() {
     let mut rig = Rig::legacy(json!({}));
     let (outcome, rec) = rig.respond(|r| r.log(None, LogLevel::Emergency, None, |v| v.raw("not json")));
@@ -785,7 +781,6 @@ fn a_failing_log_data_writer_leaves_no_half_written_message() {
 }
 
 #[test]
-#[ignore = "core bug: ToolResult::json_text leaves the text string open when the writer fails"]
 fn a_failing_json_text_writer_still_gives_well_formed_json() {
     let mut rig = Rig::new();
     rig.send(&modern_call("1", "defer", json!({})));
@@ -799,7 +794,6 @@ fn a_failing_json_text_writer_still_gives_well_formed_json() {
 }
 
 #[test]
-#[ignore = "core bug: a listen that is then refused (duplicate id) has already ended the oldest stream"]
 fn a_refused_listen_ends_no_other_stream() {
     let mut rig = Rig::with(Config { max_listens: 2, ..Config::new() });
     let filter = json!({"toolsListChanged": true});

@@ -14,8 +14,8 @@
 //! stream for notifications outside any call; 2026-07-28 clients open
 //! `subscriptions/listen` streams instead.
 
-use crate::http::{AllowList, Framing, Method, RequestHead, ResponseHead, SseEvent, Status, decode_value};
 use crate::http::write_last_chunk;
+use crate::http::{AllowList, Framing, Method, RequestHead, ResponseHead, SseEvent, Status, decode_value};
 use crate::json::{self, Str, Value};
 use crate::jsonrpc::{self, Id, Message, code};
 use crate::protocol::{RequestMeta, Revision, Session, Storage, Ticket};
@@ -258,7 +258,14 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
         let legacy_header = head.protocol_version.is_none_or(is_legacy_version);
         if let Some(id) = head.session_id {
             let Some(index) = self.find_session(id) else {
-                return reply.error(conns, scratch, Status::NOT_FOUND, envelope.id, code::INVALID_REQUEST, "Session not found");
+                return reply.error(
+                    conns,
+                    scratch,
+                    Status::NOT_FOUND,
+                    envelope.id,
+                    code::INVALID_REQUEST,
+                    "Session not found",
+                );
             };
             if head.protocol_version.is_some_and(|v| !is_legacy_version(v)) {
                 return reply.error(
@@ -388,7 +395,8 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
         let outcome = server.receive_for(peer, body, &mut router, handler);
         let answered = router.current.is_some_and(|c| c.answered);
         if !answered {
-            let deferred = envelope.id.and_then(|id| server.ticket_of(scope, id.raw()));
+            // Only a request can be in flight (a client's answer may reuse a call's id).
+            let deferred = envelope.method.and(envelope.id).and_then(|id| server.ticket_of(scope, id.raw()));
             match deferred {
                 // Answered later: stream until then.
                 Some(ticket) => router.open_stream(Owner::Call(ticket))?,
@@ -800,15 +808,14 @@ impl<'r> Router<'r> {
             }
             let message = self.buf.get(..self.len).unwrap_or_default();
             let error = error_code(message);
-            let status = match error {
-                Some(code::METHOD_NOT_FOUND) if current.modern => Status::NOT_FOUND,
-                Some(code::MISSING_CLIENT_CAPABILITY | code::UNSUPPORTED_PROTOCOL_VERSION | code::HEADER_MISMATCH)
-                    if current.modern =>
-                {
-                    Status::BAD_REQUEST
-                }
-                _ => Status::OK,
-            };
+            let status =
+                match error {
+                    Some(code::METHOD_NOT_FOUND) if current.modern => Status::NOT_FOUND,
+                    Some(
+                        code::MISSING_CLIENT_CAPABILITY | code::UNSUPPORTED_PROTOCOL_VERSION | code::HEADER_MISMATCH,
+                    ) if current.modern => Status::BAD_REQUEST,
+                    _ => Status::OK,
+                };
             let session = current.session_header.filter(|_| error.is_none());
             let reply = Reply { conn: current.conn, keep_alive: current.keep_alive, http10: current.http10 };
             return reply.json(self.conns, status, session.as_ref().map(|s| &s[..]), message);
@@ -823,6 +830,27 @@ impl<'r> Router<'r> {
         match self.stream_of(owner) {
             Some(index) => self.on_stream(index, last),
             None => Ok(()),
+        }
+    }
+
+    /// A message did not fit the buffer: an answer becomes a 500 (or, on a stream, the
+    /// stream ends without it); a notification is dropped.
+    fn overflowed(&mut self) {
+        let call = match self.route {
+            Route::Reply => None,
+            Route::Answer(t) => Some(t),
+            _ => return,
+        };
+        if let Some(index) = call.and_then(|t| self.stream_of(Owner::Call(t))) {
+            if let Some(stream) = self.streams.get_mut(index).and_then(Option::take) {
+                finish_stream(self.conns, &stream);
+            }
+            return;
+        }
+        if let Some(current) = self.current.as_mut().filter(|c| !c.answered) {
+            current.answered = true;
+            let reply = Reply { conn: current.conn, keep_alive: current.keep_alive, http10: current.http10 };
+            let _ = reply.status(self.conns, Status::INTERNAL_SERVER_ERROR);
         }
     }
 
@@ -866,8 +894,10 @@ impl Sink for Router<'_> {
 
     fn end_message(&mut self) -> Result<(), Error> {
         if self.overflow {
-            // Larger than the message buffer: nothing half-written goes out.
-            return Err(Error::Io);
+            // Larger than the message buffer: nothing half-written goes out, but the
+            // client learns its request failed.
+            self.overflowed();
+            return Ok(());
         }
         self.deliver()
     }
@@ -893,9 +923,8 @@ impl Sink for Router<'_> {
         let mut pending = Pending { notice: kind, uri: [0; PENDING_URI], uri_len: uri.len() };
         let Some(dst) = pending.uri.get_mut(..uri.len()) else { return Ok(true) };
         dst.copy_from_slice(uri.as_bytes());
-        let same = |p: &Option<Pending>| {
-            p.is_some_and(|p| p.notice == kind && p.uri.get(..p.uri_len) == Some(uri.as_bytes()))
-        };
+        let same =
+            |p: &Option<Pending>| p.is_some_and(|p| p.notice == kind && p.uri.get(..p.uri_len) == Some(uri.as_bytes()));
         if !self.pending.iter().any(same) {
             if let Some(free) = self.pending.iter_mut().find(|p| p.is_none()) {
                 *free = Some(pending);

@@ -77,9 +77,14 @@ pub fn serve_with<S: Storage>(
         wait(&listener, &table, options.max_connections, delay)?;
         accept(&listener, &mut table, options.max_connections)?;
         for conn in 0..table.conns.len() {
-            read_and_handle(conn, &mut table, &mut endpoint, server, handler, &options, &mut scratch);
+            read(conn, &mut table);
+            handle_buffered(conn, &mut table, &mut endpoint, server, handler, &options, &mut scratch);
         }
         delay = endpoint.poll(server, handler, &mut table, &mut scratch).unwrap_or(None);
+        for conn in 0..table.conns.len() {
+            // A stream the poll ended frees its connection for a request already read.
+            handle_buffered(conn, &mut table, &mut endpoint, server, handler, &options, &mut scratch);
+        }
         for conn in 0..table.conns.len() {
             table.flush(conn);
             if table.conns.get(conn).is_some_and(|c| c.as_ref().is_some_and(Connection::is_done)) {
@@ -170,10 +175,8 @@ fn wait(listener: &TcpListener, table: &Table, max: usize, delay: Option<Duratio
         }
         fds.push(PollFd::new(&c.stream, flags));
     }
-    let timeout = delay.map(|t| Timespec {
-        tv_sec: t.as_secs().try_into().unwrap_or(i64::MAX),
-        tv_nsec: t.subsec_nanos().into(),
-    });
+    let timeout = delay
+        .map(|t| Timespec { tv_sec: t.as_secs().try_into().unwrap_or(i64::MAX), tv_nsec: t.subsec_nanos().into() });
     match rustix::event::poll(&mut fds, timeout.as_ref()) {
         Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
         Err(e) => Err(e.into()),
@@ -210,16 +213,8 @@ fn accept(listener: &TcpListener, table: &mut Table, max: usize) -> io::Result<(
     Ok(())
 }
 
-/// Read what `conn` sent and handle every complete request it holds, one at a time.
-fn read_and_handle<S: Storage>(
-    conn: usize,
-    table: &mut Table,
-    endpoint: &mut Endpoint,
-    server: &mut Server<S>,
-    handler: &mut dyn Handler,
-    options: &Options,
-    scratch: &mut [u8],
-) {
+/// Read what `conn` sent, as far as the socket has it.
+fn read(conn: usize, table: &mut Table) {
     let Some(c) = table.get(conn) else { return };
     let mut chunk = [0u8; READ_CHUNK];
     loop {
@@ -237,6 +232,18 @@ fn read_and_handle<S: Storage>(
             }
         }
     }
+}
+
+/// Handle every complete request `conn` holds, one at a time, while it is free to answer.
+fn handle_buffered<S: Storage>(
+    conn: usize,
+    table: &mut Table,
+    endpoint: &mut Endpoint,
+    server: &mut Server<S>,
+    handler: &mut dyn Handler,
+    options: &Options,
+    scratch: &mut [u8],
+) {
     loop {
         let Some(c) = table.get(conn) else { return };
         if c.gone || c.answering || c.close_after || c.input.is_empty() || endpoint.is_streaming(conn as Conn) {

@@ -613,7 +613,12 @@ impl Responder<'_> {
             caps: req.info.client_capabilities,
         };
         let capacity = self.slots.len();
-        match inflight::admit(self.slots, &entry) {
+        let admitted = inflight::admit(self.slots, &entry);
+        if admitted.is_err() {
+            // A refusal answers the request itself, whatever was written before.
+            self.out.route(Route::Reply);
+        }
+        match admitted {
             Ok(ticket) => Ok(Some(ticket)),
             Err(Admission::Full) => jsonrpc::error_with(
                 self.out,
@@ -845,11 +850,13 @@ impl Responder<'_> {
                 filter |= bit;
             }
         }
+        let Some(ticket) = self.admit_with(req, CallKind::Listen, Filter(filter))? else { return Ok(()) };
+        // Admitted: now end the oldest stream if there are too many (never the new one,
+        // which is the youngest).
         let (oldest, open) = inflight::oldest_listen(self.slots, self.state.admitted);
-        if let Some(oldest) = oldest.filter(|_| open >= self.state.config.max_listens.max(1)) {
+        if let Some(oldest) = oldest.filter(|_| open > self.state.config.max_listens.max(1)) {
             self.end_listen(oldest)?;
         }
-        let Some(ticket) = self.admit_with(req, CallKind::Listen, Filter(filter))? else { return Ok(()) };
         self.out.route(Route::Related(ticket));
         jsonrpc::notification_head(self.out, "notifications/subscriptions/acknowledged")?;
         self.out.write(b"{\"_meta\":{\"io.modelcontextprotocol/subscriptionId\":")?;
@@ -905,9 +912,7 @@ pub(crate) fn unsupported_version(out: &mut dyn Sink, id: Id<'_>, requested: Str
         },
         Some(&mut |v| {
             v.object(|o| {
-                o.field("supported", |w| {
-                    w.array(|a| Revision::MODERN.iter().try_for_each(|r| a.string(r.as_str())))
-                })?;
+                o.field("supported", |w| w.array(|a| Revision::MODERN.iter().try_for_each(|r| a.string(r.as_str()))))?;
                 o.field("requested", |w| w.json_str(requested))
             })
         }),

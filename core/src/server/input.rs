@@ -99,19 +99,25 @@ impl InputRequests<'_> {
         &mut self,
         key: &str,
         method: InputMethod,
-        params: impl FnOnce(ValueWriter<'_>) -> Result<Written, Error>,
+        params: impl Fn(ValueWriter<'_>) -> Result<Written, Error>,
     ) -> Result<(), Error> {
         if !self.caps.has(method.capability().bits()) {
             return Err(Error::MissingCapability);
         }
+        rehearse(&params)?;
         self.out.write(if self.count == 0 { b"\"" } else { b",\"" })?;
         json::string_contents(self.out, key)?;
         self.out.write(b"\":{\"method\":\"")?;
         self.out.write(method.method().as_bytes())?;
         self.out.write(b"\",\"params\":")?;
-        json::fill(self.out, params)?;
+        // Closed even when `params` fails (`fill` leaves valid JSON behind).
+        let outcome = json::fill(self.out, params);
+        if outcome == Err(Error::Io) {
+            return outcome;
+        }
         self.count += 1;
-        self.out.write(b"}")
+        self.out.write(b"}")?;
+        outcome
     }
 
     /// How many requests were added.
@@ -122,6 +128,21 @@ impl InputRequests<'_> {
     /// Whether none was added.
     pub const fn is_empty(&self) -> bool {
         self.count == 0
+    }
+}
+
+/// Run a params writer once into nothing: a writer that fails does so here, before any
+/// byte of its message is out (a question goes out whole or not at all).
+fn rehearse(params: &impl Fn(ValueWriter<'_>) -> Result<Written, Error>) -> Result<(), Error> {
+    params(ValueWriter::new(&mut Discard)).map(drop)
+}
+
+/// A sink that keeps nothing.
+struct Discard;
+
+impl Sink for Discard {
+    fn write(&mut self, _: &[u8]) -> Result<(), Error> {
+        Ok(())
     }
 }
 
@@ -174,7 +195,7 @@ impl<'a> Responder<'a> {
         &mut self,
         ticket: Ticket,
         method: InputMethod,
-        params: impl FnOnce(ValueWriter<'_>) -> Result<Written, Error>,
+        params: impl Fn(ValueWriter<'_>) -> Result<Written, Error>,
     ) -> Result<(), Error> {
         let slot = inflight::get(self.slots, ticket).ok_or(Error::StaleTicket)?;
         if slot.revision().is_modern() {
@@ -183,6 +204,7 @@ impl<'a> Responder<'a> {
         if !slot.caps().has(method.capability().bits()) {
             return Err(Error::MissingCapability);
         }
+        rehearse(&params)?;
         self.state.last_asked = self.state.last_asked.wrapping_add(1).max(1);
         let id = self.state.last_asked;
         slot.set_asked(Some(id));
@@ -193,8 +215,18 @@ impl<'a> Responder<'a> {
         self.out.write(b",\"method\":\"")?;
         self.out.write(method.method().as_bytes())?;
         self.out.write(b"\",\"params\":")?;
-        json::fill(self.out, params)?;
-        jsonrpc::message_end(self.out)
+        let outcome = json::fill(self.out, params);
+        if outcome == Err(Error::Io) {
+            return outcome;
+        }
+        jsonrpc::message_end(self.out)?;
+        if outcome.is_err() {
+            // The request went out whole but with broken params: its answer is not awaited.
+            if let Some(slot) = inflight::get(self.slots, ticket) {
+                slot.set_asked(None);
+            }
+        }
+        outcome
     }
 
     /// Answer a 2026-07-28 call (tool, prompt or resource read) with an `input_required`
@@ -251,11 +283,20 @@ impl<'a> Responder<'a> {
         let text = value.as_str().ok_or(Error::BadState)?;
         let raw = text.raw();
         let dot = raw.iter().rposition(|&b| b == b'.').ok_or(Error::BadState)?;
-        let (payload, signed) = (text.slice(0, dot), raw.get(dot + 1..).unwrap_or_default());
+        let (payload, signed) = (text.slice(0, dot), text.slice(dot + 1, raw.len()));
         let expected = signature(&self.state.config.state_key, payload.chars());
-        // Compared without an early exit, so timing tells nothing about the signature.
-        let differ = signed.len() != expected.len()
-            || signed.iter().zip(expected.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) != 0;
+        // The signature as the client wrote it may be escaped (`\/`): compare it decoded,
+        // without an early exit, so timing tells nothing about the signature.
+        let mut decoded = [0u8; SIGNATURE_TEXT];
+        let mut len = 0;
+        for c in signed.chars() {
+            if let Some(slot) = decoded.get_mut(len) {
+                *slot = u8::try_from(c).unwrap_or(0);
+            }
+            len += 1;
+        }
+        let differ =
+            len != expected.len() || decoded.iter().zip(expected.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) != 0;
         if differ { Err(Error::BadState) } else { Ok(Some(payload)) }
     }
 }

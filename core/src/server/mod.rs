@@ -13,12 +13,12 @@ pub mod uri_template;
 use core::time::Duration;
 
 pub use content::{Body, Content, Data, ResourceContents, ResourceLink};
+#[cfg(feature = "http")]
+pub(crate) use dispatch::unsupported_version;
 pub use handler::{
     ArgError, Arguments, CompletionRef, CompletionRequest, Handler, PromptGet, ReadTarget, RequestInfo, ResourceRead,
     ToolCall,
 };
-#[cfg(feature = "http")]
-pub(crate) use dispatch::unsupported_version;
 pub use input::{Answer, Input, InputMethod, InputRequests};
 pub use registry::{
     Features, Icon, Implementation, Prompt, PromptArgument, Registry, RegistryError, Resource, ResourceTemplate,

@@ -343,9 +343,14 @@ impl<'a> Responder<'a> {
             json::string(self.out, l)?;
         }
         self.out.write(b",\"data\":")?;
-        json::fill(self.out, f)?;
+        // The message is ended even when `f` fails (`fill` leaves valid JSON behind).
+        let outcome = json::fill(self.out, f);
+        if outcome == Err(Error::Io) {
+            return Err(Error::Io);
+        }
         self.out.write(b"}")?;
-        jsonrpc::message_end(self.out).map(|()| true)
+        jsonrpc::message_end(self.out)?;
+        outcome.map(|()| true)
     }
 
     /// [`Responder::log`] with a text message as `data`.
@@ -503,8 +508,13 @@ impl<'t> ToolResult<'_> {
             self.out.write(b",")?;
         }
         self.out.write(b"{\"type\":\"text\",\"text\":\"")?;
-        json::fill(&mut json::Escaping(&mut *self.out), f)?;
-        self.out.write(b"\"}")
+        // The block is closed even when `f` fails (`fill` leaves valid JSON behind).
+        let outcome = json::fill(&mut json::Escaping(&mut *self.out), f);
+        if outcome == Err(Error::Io) {
+            return outcome;
+        }
+        self.out.write(b"\"}")?;
+        outcome
     }
 
     /// Write `structuredContent` and, before it, a text block with the same JSON: the

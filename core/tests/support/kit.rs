@@ -98,7 +98,7 @@ fn params_of(method: InputMethod) -> &'static str {
     }
 }
 
-fn write_params(method: InputMethod) -> impl FnOnce(ValueWriter<'_>) -> Result<json::Written, Error> {
+fn write_params(method: InputMethod) -> impl Fn(ValueWriter<'_>) -> Result<json::Written, Error> {
     move |v| v.raw(params_of(method))
 }
 

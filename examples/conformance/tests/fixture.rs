@@ -810,5 +810,8 @@ fn listen_serves_streamable_http() {
     let _ = child.wait();
     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
     assert!(response.contains("Mcp-Session-Id: "), "{response}");
-    assert!(response.contains(r#""serverInfo":{"name":"picomcp-conformance-fixture","version":"0.1.0"}"#), "{response}");
+    assert!(
+        response.contains(r#""serverInfo":{"name":"picomcp-conformance-fixture","version":"0.1.0"}"#),
+        "{response}"
+    );
 }

@@ -14,6 +14,7 @@
 //! stream for notifications outside any call; 2026-07-28 clients open
 //! `subscriptions/listen` streams instead.
 
+use crate::http::params;
 use crate::http::write_last_chunk;
 use crate::http::{AllowList, Framing, Method, RequestHead, ResponseHead, SseEvent, Status, decode_value};
 use crate::json::{self, Str, Value};
@@ -345,7 +346,13 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
                 let len = cursor.len;
                 return reply.json(conns, Status::BAD_REQUEST, None, scratch.get(..len).unwrap_or_default());
             }
-            if let Some(message) = header_problem(head, method, envelope) {
+            let mirrored = || {
+                method
+                    .eq_str("tools/call")
+                    .then(|| params::mismatch(head, handler.registry(), envelope.params))
+                    .flatten()
+            };
+            if let Some(message) = header_problem(head, method, envelope).or_else(mirrored) {
                 let mut cursor = Cursor::new(scratch);
                 jsonrpc::error(&mut cursor, Some(id), code::HEADER_MISMATCH, message)?;
                 let len = cursor.len;

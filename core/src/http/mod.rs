@@ -26,6 +26,7 @@ mod head;
 mod header_value;
 mod media;
 mod origin;
+mod params;
 mod response;
 #[cfg(feature = "std")]
 pub mod serve;

@@ -6,8 +6,9 @@
 #
 # Installs what it needs itself: the Cortex-M targets (rustup), QEMU and the ARM binutils
 # (apt-get, scripts/embedded/setup.sh), a Python venv with the official MCP Python SDK
-# (tests/python/run.sh). Each step prints its name; the first
-# failing step stops the run and says which one failed.
+# (tests/python/run.sh), the TypeScript SDK clients (npm, tests/ts/run.sh) and the
+# official conformance suite at its pinned version (npm, scripts/conformance.sh). Each
+# step prints its name; the first failing step stops the run and says which one failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,6 +52,33 @@ firmware_suite() {
     tests/python/run.sh -q
 }
 
+# The official conformance suite against the fixture on a free loopback port: the scored
+# scenarios of both revisions, the pending suite and the tasks extension.
+conformance() {
+  local log pid url="" status=0
+  log=$(mktemp)
+  target/release/picomcp-conformance --listen 127.0.0.1:0 2>"$log" &
+  pid=$!
+  for _ in $(seq 100); do
+    url=$(grep -o 'http://[^ ]*/mcp' "$log" | head -n 1)
+    [ -n "$url" ] && break
+    sleep 0.1
+  done
+  if [ -z "$url" ]; then
+    echo "picomcp-conformance did not start:" >&2
+    cat "$log" >&2
+    kill "$pid" 2>/dev/null
+    return 1
+  fi
+  scripts/conformance.sh "$url" || status=1
+  scripts/conformance.sh --suite pending "$url" || status=1
+  scripts/conformance.sh --tasks "$url" || status=1
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  rm -f "$log"
+  return "$status"
+}
+
 thumb_builds() {
   local t
   for t in "${targets[@]}"; do
@@ -78,8 +106,13 @@ step "no_std link proof" cargo build -q --manifest-path tests/no-std-link/Cargo.
 step "docs" env RUSTDOCFLAGS=-Dwarnings cargo doc -q -p picomcp --no-deps --all-features
 step "unit, protocol, transcript and allocation tests" cargo test -q --workspace --all-features
 if [ "$quick" = 0 ]; then
-  step "release build of the demo" cargo build -q --release -p picomcp-demo
-  step "official Python SDK client against picomcp-demo (both eras)" tests/python/run.sh -q
+  step "release build of the demo and the conformance fixture" \
+    cargo build -q --release -p picomcp-demo -p picomcp-conformance
+  step "official Python SDK client against picomcp-demo (stdio and Streamable HTTP, both eras)" tests/python/run.sh -q
+  step "official TypeScript SDK clients against picomcp-demo over stdio (1.x legacy, 2.x 2026-07-28)" tests/ts/run.sh --test-reporter=dot
+  step "official TypeScript SDK clients against picomcp-demo over Streamable HTTP" \
+    env PICOMCP_TRANSPORT=http tests/ts/run.sh --test-reporter=dot
+  step "official conformance suite against picomcp-conformance (both revisions, pending, tasks)" conformance
   step "official Python SDK client against the firmware in QEMU (mps2-an386, thumbv7em)" \
     firmware_suite thumbv7em-none-eabihf mps2-an386
   step "official Python SDK client against the firmware in QEMU (mps2-an385, thumbv6m)" \

@@ -126,7 +126,7 @@ const PENDING_URI: usize = 256;
 /// The Streamable HTTP endpoint: `SESSIONS` legacy sessions (the least recently used is
 /// ended when one more starts), `STREAMS` open event streams, `SUB` bytes of resource
 /// subscriptions per session.
-pub struct Endpoint<const SESSIONS: usize = 16, const STREAMS: usize = 64, const SUB: usize = 256> {
+pub struct Endpoint<const SESSIONS: usize = 128, const STREAMS: usize = 256, const SUB: usize = 256> {
     config: EndpointConfig,
     sessions: [SessionSlot<SUB>; SESSIONS],
     streams: [Option<Stream>; STREAMS],

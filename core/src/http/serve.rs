@@ -223,7 +223,13 @@ fn read(conn: usize, table: &mut Table) {
                 c.gone = true;
                 break;
             }
-            Ok(n) => c.input.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+            Ok(n) => {
+                c.input.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                // A short read drained the socket: skip the read that would only say so.
+                if n < chunk.len() {
+                    break;
+                }
+            }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => {

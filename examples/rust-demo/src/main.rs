@@ -67,7 +67,7 @@ fn main() -> ExitCode {
             let url = format!("http://{}/mcp", listener.local_addr()?);
             eprintln!(
                 "picomcp-demo {}: an MCP server on Streamable HTTP at {url} (protocol revisions 2024-11-05 to 2026-07-28).\n\
-                 Connect a client:\n  MCP Inspector:  npx @modelcontextprotocol/inspector --transport http --server-url {url}",
+                 Connect a client:\n  MCP Inspector:  npx @modelcontextprotocol/inspector, then transport \"Streamable HTTP\", URL {url}",
                 env!("CARGO_PKG_VERSION")
             );
             http::serve::serve(listener, &mut server, &mut demo)

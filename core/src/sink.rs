@@ -82,3 +82,28 @@ impl<W: embedded_io::Write> Sink for W {
         embedded_io::Write::flush(self).map_err(|_| Error::Io)
     }
 }
+
+/// A sink into a fixed buffer: overflow is [`Error::Io`], messages get no framing.
+pub(crate) struct Cursor<'b> {
+    pub(crate) buf: &'b mut [u8],
+    pub(crate) len: usize,
+}
+
+impl<'b> Cursor<'b> {
+    pub(crate) fn new(buf: &'b mut [u8]) -> Self {
+        Self { buf, len: 0 }
+    }
+}
+
+impl Sink for Cursor<'_> {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let dst = self.buf.get_mut(self.len..self.len + bytes.len()).ok_or(Error::Io)?;
+        dst.copy_from_slice(bytes);
+        self.len += bytes.len();
+        Ok(())
+    }
+
+    fn end_message(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+}

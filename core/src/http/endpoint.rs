@@ -21,6 +21,7 @@ use crate::json::{self, Str, Value};
 use crate::jsonrpc::{self, Id, Message, code};
 use crate::protocol::{RequestMeta, Revision, Session, Storage, Ticket};
 use crate::server::{Handler, Peer, Server, unsupported_version};
+use crate::sink::Cursor;
 use crate::{Error, Notice, Route, Sink};
 use sha2::{Digest, Sha256};
 
@@ -710,31 +711,6 @@ struct ConnSink<'c> {
 impl Sink for ConnSink<'_> {
     fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
         self.conns.send(self.conn, bytes)
-    }
-}
-
-/// A sink into a fixed buffer.
-struct Cursor<'b> {
-    buf: &'b mut [u8],
-    len: usize,
-}
-
-impl<'b> Cursor<'b> {
-    fn new(buf: &'b mut [u8]) -> Self {
-        Self { buf, len: 0 }
-    }
-}
-
-impl Sink for Cursor<'_> {
-    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let dst = self.buf.get_mut(self.len..self.len + bytes.len()).ok_or(Error::Io)?;
-        dst.copy_from_slice(bytes);
-        self.len += bytes.len();
-        Ok(())
-    }
-
-    fn end_message(&mut self) -> Result<(), Error> {
-        Ok(())
     }
 }
 

@@ -11,6 +11,7 @@ use crate::json::{self, Object, Str, Value, ValueWriter, Written};
 use crate::jsonrpc;
 use crate::protocol::{CallKind, ClientCapabilities, Ticket, inflight};
 use crate::server::Responder;
+use crate::sink::Cursor;
 use crate::{Error, Route, Sink};
 
 /// What a question asks the client for.
@@ -160,25 +161,10 @@ fn signature(key: &[u8; 32], payload: impl Iterator<Item = char>) -> [u8; SIGNAT
     }
     let digest = mac.finalize().into_bytes();
     let mut text = [0u8; SIGNATURE_TEXT];
-    let mut cursor = Cursor { buf: &mut text, len: 0 };
+    let mut cursor = Cursor::new(&mut text);
     // The cursor holds exactly the 44 characters; it cannot fail.
     let _ = json::base64(&mut cursor, &digest);
     text
-}
-
-/// A sink into a fixed buffer.
-struct Cursor<'b> {
-    buf: &'b mut [u8],
-    len: usize,
-}
-
-impl Sink for Cursor<'_> {
-    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let dst = self.buf.get_mut(self.len..self.len + bytes.len()).ok_or(Error::Io)?;
-        dst.copy_from_slice(bytes);
-        self.len += bytes.len();
-        Ok(())
-    }
 }
 
 impl<'a> Responder<'a> {

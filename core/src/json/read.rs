@@ -1003,6 +1003,24 @@ impl Iterator for Chars<'_> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn integers_at_the_edges_of_i64_and_u64() {
+        let int = |t: &str| parse(t.as_bytes(), 4).unwrap().as_i64();
+        let uint = |t: &str| parse(t.as_bytes(), 4).unwrap().as_u64();
+        assert_eq!(int("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(int("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(int("9223372036854775808"), None);
+        assert_eq!(int("-9223372036854775809"), None);
+        assert_eq!(int("-0"), Some(0));
+        assert_eq!(int("2e3"), Some(2000));
+        assert_eq!(int("2.5"), None);
+        assert_eq!(uint("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(uint("18446744073709551616"), None);
+        assert_eq!(uint("99999999999999999999"), None);
+        assert_eq!(uint("-1"), None);
+        assert_eq!(uint("1234567890123456789"), Some(1_234_567_890_123_456_789));
+    }
+
     /// The recorded outline gives exactly the members a scan finds, or declines.
     #[test]
     fn outline_agrees_with_scanning() {

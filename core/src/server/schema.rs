@@ -147,16 +147,7 @@ impl<'a> Violation<'a> {
 }
 
 fn article(type_name: Str<'_>) -> &[u8] {
-    match type_name.raw() {
-        b"string" => b"a string",
-        b"number" => b"a number",
-        b"integer" => b"an integer",
-        b"boolean" => b"a boolean",
-        b"object" => b"an object",
-        b"array" => b"an array",
-        b"null" => b"null",
-        other => other,
-    }
+    type_entry(type_name).map_or(type_name.raw(), |(_, _, article)| article)
 }
 
 fn article_of(kind: Kind) -> &'static [u8] {
@@ -295,19 +286,29 @@ const KEYWORDS: [&[u8]; 23] = [
     b"maxProperties",
 ];
 
+/// JSON Schema's type names: the kind of value each admits (`None`: integral numbers)
+/// and how messages name it.
+const TYPES: [(&[u8], Option<Kind>, &[u8]); 7] = [
+    (b"integer", None, b"an integer"),
+    (b"number", Some(Kind::Number), b"a number"),
+    (b"string", Some(Kind::String), b"a string"),
+    (b"boolean", Some(Kind::Bool), b"a boolean"),
+    (b"object", Some(Kind::Object), b"an object"),
+    (b"array", Some(Kind::Array), b"an array"),
+    (b"null", Some(Kind::Null), b"null"),
+];
+
+fn type_entry(name: Str<'_>) -> Option<&'static (&'static [u8], Option<Kind>, &'static [u8])> {
+    TYPES.iter().find(|(n, ..)| *n == name.raw())
+}
+
+/// Whether `v` is of the type `name` (an unknown type name admits everything).
 fn type_matches(name: Str<'_>, v: Value<'_>) -> bool {
-    const TYPES: [(&[u8], Kind); 6] = [
-        (b"number", Kind::Number),
-        (b"string", Kind::String),
-        (b"boolean", Kind::Bool),
-        (b"object", Kind::Object),
-        (b"array", Kind::Array),
-        (b"null", Kind::Null),
-    ];
-    if name.raw() == b"integer" {
-        return v.is_integer();
+    match type_entry(name) {
+        None => true,
+        Some((_, None, _)) => v.is_integer(),
+        Some((_, Some(kind), _)) => v.kind() == *kind,
     }
-    TYPES.iter().find(|(n, _)| *n == name.raw()).is_none_or(|&(_, kind)| v.kind() == kind)
 }
 
 /// JSON equality: numbers by value, strings decoded, objects regardless of member order.

@@ -109,9 +109,9 @@ if [ "$quick" = 0 ]; then
   step "release build of the demo and the conformance fixture" \
     cargo build -q --release -p picomcp-demo -p picomcp-conformance
   step "official Python SDK client against picomcp-demo (stdio and Streamable HTTP, both eras)" tests/python/run.sh -q
-  step "official TypeScript SDK clients against picomcp-demo over stdio (1.x legacy, 2.x 2026-07-28)" tests/ts/run.sh --test-reporter=dot
+  step "official TypeScript SDK clients against picomcp-demo over stdio (1.x legacy, 2.x 2026-07-28)" tests/ts/run.sh
   step "official TypeScript SDK clients against picomcp-demo over Streamable HTTP" \
-    env PICOMCP_TRANSPORT=http tests/ts/run.sh --test-reporter=dot
+    env PICOMCP_TRANSPORT=http tests/ts/run.sh
   step "official conformance suite against picomcp-conformance (both revisions, pending, tasks)" conformance
   step "official Python SDK client against the firmware in QEMU (mps2-an386, thumbv7em)" \
     firmware_suite thumbv7em-none-eabihf mps2-an386

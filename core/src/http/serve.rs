@@ -74,8 +74,9 @@ pub fn serve_with<S: Storage>(
     let mut scratch = std::vec![0u8; options.message_buffer.max(1024)];
     let mut delay: Option<Duration> = None;
     loop {
-        wait(&listener, &table, options.max_connections, delay)?;
-        accept(&listener, &mut table, options.max_connections)?;
+        if wait(&listener, &mut table, options.max_connections, delay)? {
+            accept(&listener, &mut table, options.max_connections)?;
+        }
         for conn in 0..table.conns.len() {
             read(conn, &mut table);
             handle_buffered(conn, &mut table, &mut endpoint, server, handler, &options, &mut scratch);
@@ -108,6 +109,8 @@ struct Connection {
     close_after: bool,
     /// The peer closed or the socket failed.
     gone: bool,
+    /// The last `poll` said there is something to read (or the peer hung up).
+    readable: bool,
 }
 
 impl Connection {
@@ -161,11 +164,13 @@ impl Connections for Table {
     }
 }
 
-/// Wait until the listener or a connection is ready, or the handler's timer is due.
-fn wait(listener: &TcpListener, table: &Table, max: usize, delay: Option<Duration>) -> io::Result<()> {
+/// Wait until the listener or a connection is ready, or the handler's timer is due; mark
+/// the readable connections, and say whether the listener has connections to take.
+fn wait(listener: &TcpListener, table: &mut Table, max: usize, delay: Option<Duration>) -> io::Result<bool> {
     let live = table.conns.iter().flatten().count();
+    let listening = live < max;
     let mut fds = Vec::with_capacity(live + 1);
-    if live < max {
+    if listening {
         fds.push(PollFd::new(listener, PollFlags::IN));
     }
     for c in table.conns.iter().flatten() {
@@ -178,9 +183,18 @@ fn wait(listener: &TcpListener, table: &Table, max: usize, delay: Option<Duratio
     let timeout = delay
         .map(|t| Timespec { tv_sec: t.as_secs().try_into().unwrap_or(i64::MAX), tv_nsec: t.subsec_nanos().into() });
     match rustix::event::poll(&mut fds, timeout.as_ref()) {
-        Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
-        Err(e) => Err(e.into()),
+        Ok(_) | Err(rustix::io::Errno::INTR) => {}
+        Err(e) => return Err(e.into()),
     }
+    let ready = |fd: &PollFd<'_>| !(fd.revents() & (PollFlags::IN | PollFlags::HUP | PollFlags::ERR)).is_empty();
+    let mut states = fds.iter().map(ready);
+    let accept = listening && states.next().unwrap_or(false);
+    let readable: Vec<bool> = states.collect();
+    drop(fds);
+    for (c, ready) in table.conns.iter_mut().flatten().zip(readable) {
+        c.readable = ready;
+    }
+    Ok(accept)
 }
 
 /// Take every pending connection.
@@ -197,6 +211,7 @@ fn accept(listener: &TcpListener, table: &mut Table, max: usize) -> io::Result<(
                     answering: false,
                     close_after: false,
                     gone: false,
+                    readable: true,
                 };
                 match table.conns.iter_mut().find(|c| c.is_none()) {
                     Some(free) => *free = Some(connection),
@@ -213,9 +228,10 @@ fn accept(listener: &TcpListener, table: &mut Table, max: usize) -> io::Result<(
     Ok(())
 }
 
-/// Read what `conn` sent, as far as the socket has it.
+/// Read what `conn` sent, as far as the socket has it (when `poll` said it is readable).
 fn read(conn: usize, table: &mut Table) {
-    let Some(c) = table.get(conn) else { return };
+    let Some(c) = table.get(conn).filter(|c| c.readable) else { return };
+    c.readable = false;
     let mut chunk = [0u8; READ_CHUNK];
     loop {
         match c.stream.read(&mut chunk) {

@@ -11,7 +11,8 @@ use core::fmt;
 pub enum Error {
     /// The output [`Sink`](crate::Sink) failed; the connection is probably gone.
     Io,
-    /// The ticket is unknown, already answered, or its request was cancelled.
+    /// The ticket is unknown, already answered, or its request was cancelled (or: the task
+    /// is unknown, forgotten, already finished or cancelled).
     StaleTicket,
     /// The ticket belongs to another kind of request (a prompt ticket given to a tool reply).
     WrongKind,
@@ -26,6 +27,9 @@ pub enum Error {
     WrongRevision,
     /// A `requestState` that this server did not sign, or that was altered.
     BadState,
+    /// No room left in the server's storage for this (a full task table, a task result
+    /// larger than the task arena).
+    NoRoom,
 }
 
 impl Error {
@@ -40,6 +44,7 @@ impl Error {
             Self::MissingCapability => "the client did not declare the capability this needs",
             Self::WrongRevision => "not possible in the request's protocol revision",
             Self::BadState => "the requestState was not issued by this server or was altered",
+            Self::NoRoom => "no room left in storage",
         }
     }
 }

@@ -77,7 +77,10 @@ pub use error::Error;
 #[cfg(all(doctest, feature = "std"))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
-pub use protocol::{Buffers, ClientCapabilities, LogLevel, Revision, Slot, Storage, Ticket};
+pub use protocol::{
+    Buffers, ClientCapabilities, LogLevel, Revision, Slot, Storage, TaskConfig, TaskId, TaskSlot, TaskStatus,
+    TaskTable, Ticket, WithTasks,
+};
 pub use server::*;
 pub use sink::{Notice, Route, Sink};
 

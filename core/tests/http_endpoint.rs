@@ -321,6 +321,25 @@ fn initialize_opens_a_session_with_a_visible_ascii_id() {
 }
 
 #[test]
+fn batches_are_refused_over_http() {
+    let mut h = Http::new();
+    let r = h.exchange(1, &post(&[], &initialize("0", json!({}))));
+    let id = r.header("mcp-session-id").expect("Mcp-Session-Id").to_owned();
+    let batch = format!("  [{}]", request("1", "ping", json!({})));
+    for headers in [vec![], session_headers(&id)] {
+        let r = h.exchange(1, &post(&headers, &batch));
+        assert_eq!(r.status, 400, "{r:?}");
+        let body = r.json();
+        assert_eq!(body["error"]["code"], -32600, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("batches"), "{body}");
+    }
+    // The session goes on.
+    let r = h.exchange(1, &post(&session_headers(&id), &request("2", "ping", json!({}))));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["result"], json!({}));
+}
+
+#[test]
 fn requests_without_a_session_or_with_an_unknown_one() {
     let mut h = Http::new();
     let r = h.exchange(1, &post(&[], &request("1", "tools/list", json!({}))));

@@ -1,10 +1,11 @@
 //! Zero-allocation proof: a counting global allocator around a full session through the
 //! core, in both eras, with every kind of request, deferred answers, progress, logs and
-//! bad input. Runs without the test harness so nothing else allocates meanwhile.
+//! bad input, and tasks (created, asking for input, answered, completed, cancelled,
+//! expired). Runs without the test harness so nothing else allocates meanwhile.
 #![allow(unsafe_code)] // GlobalAlloc is an unsafe trait; the core itself forbids unsafe.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use picomcp::*;
 
@@ -173,8 +174,121 @@ fn session() -> Vec<Vec<u8>> {
     frames
 }
 
+static TASK_TOOLS: [Tool<'static>; 1] =
+    [Tool::new("job", "a task", r#"{"type":"object"}"#).tasks(TaskSupport::Optional)];
+static TASK_REGISTRY: StaticRegistry<'static> =
+    StaticRegistry::new(ServerInfo { implementation: Implementation::new("no-alloc", "1.0.0"), instructions: None })
+        .tools(&TASK_TOOLS);
+
+/// The tasks' clock: milliseconds since the Unix epoch, moved on by the test.
+static NOW: AtomicU64 = AtomicU64::new(1_785_196_800_000);
+
+fn now() -> u64 {
+    NOW.load(Ordering::SeqCst)
+}
+
+/// A handler whose calls become tasks that ask for a confirmation.
+struct Tasker;
+
+impl Handler for Tasker {
+    fn registry(&self) -> &dyn Registry {
+        &TASK_REGISTRY
+    }
+    fn call_tool(&mut self, call: ToolCall<'_>, r: &mut Responder<'_>) -> Result<(), Error> {
+        let task = r.create_task(call.ticket)?;
+        r.task_input_required(task, |q| {
+            q.request("ok", InputMethod::Elicitation, |v| {
+                v.raw(
+                    r#"{"message":"Sure?","requestedSchema":{"type":"object","properties":{"ok":{"type":"boolean"}}}}"#,
+                )
+            })
+        })
+    }
+    fn task_input(&mut self, task: TaskId, answer: TaskAnswer<'_>, r: &mut Responder<'_>) -> Result<(), Error> {
+        let ok = answer.response.as_object().and_then(|o| o.get("content")).and_then(|c| c.as_object());
+        let ok = ok.and_then(|c| c.get("ok")).and_then(|v| v.as_bool()) == Some(true);
+        r.task_result(task, |res| res.text(if ok { "confirmed" } else { "declined" }))
+    }
+}
+
+/// Keeps the last bytes written (to read a task id back).
+struct Keep {
+    buf: [u8; 1024],
+    len: usize,
+}
+
+impl Sink for Keep {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        for &b in bytes {
+            self.buf[self.len % self.buf.len()] = b;
+            self.len += 1;
+        }
+        Ok(())
+    }
+    fn begin_message(&mut self) -> Result<(), Error> {
+        self.len = 0;
+        Ok(())
+    }
+}
+
+const TASKS_META: &[u8] = br#""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"elicitation":{},"extensions":{"io.modelcontextprotocol/tasks":{}}}}"#;
+
+/// `parts` one after the other in `buf`.
+fn join<'b>(buf: &'b mut [u8; 1024], parts: &[&[u8]]) -> &'b [u8] {
+    let mut len = 0;
+    for part in parts {
+        buf[len..len + part.len()].copy_from_slice(part);
+        len += part.len();
+    }
+    &buf[..len]
+}
+
+/// Tasks: a call that becomes a task asking for input, polled, answered, polled; another
+/// one cancelled; the clock moved on so they expire.
+fn task_session(server: &mut Server<WithTasks<Buffers<2, 0>, 2, 1024>>, out: &mut Ring) {
+    let mut keep = Keep { buf: [0; 1024], len: 0 };
+    let mut frame = [0u8; 1024];
+    for round in 0..2 {
+        let call = join(
+            &mut frame,
+            &[br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"job","#, TASKS_META, b"}}"],
+        );
+        server.receive(call, &mut keep, &mut Tasker).expect("sink");
+        let written = &keep.buf[..keep.len.min(1024)];
+        let at = written.windows(10).position(|w| w == br#""taskId":""#).expect("a task was created") + 10;
+        let mut id = [0u8; 32];
+        id.copy_from_slice(&written[at..at + 32]);
+        let methods: [&[u8]; 3] = if round == 0 {
+            [b"tasks/get", b"tasks/update", b"tasks/get"]
+        } else {
+            [b"tasks/cancel", b"tasks/get", b"tasks/cancel"]
+        };
+        for method in methods {
+            let frame = join(
+                &mut frame,
+                &[
+                    br#"{"jsonrpc":"2.0","id":2,"method":""#,
+                    method,
+                    br#"","params":{"taskId":""#,
+                    &id,
+                    br#"","inputResponses":{"ok":{"action":"accept","content":{"ok":true}}},"#,
+                    TASKS_META,
+                    b"}}",
+                ],
+            );
+            server.receive(frame, out, &mut Tasker).expect("sink");
+        }
+    }
+    let discover =
+        join(&mut frame, &[br#"{"jsonrpc":"2.0","id":3,"method":"server/discover","params":{"#, TASKS_META, b"}}"]);
+    server.receive(discover, out, &mut Tasker).expect("sink");
+    NOW.fetch_add(600_000, Ordering::SeqCst);
+}
+
 fn main() {
     let frames = session();
+    let mut tasks: Server<WithTasks<Buffers<2, 0>, 2, 1024>> =
+        Server::new(WithTasks::new(Buffers::new(), TaskConfig::new(now)), Config::new());
     let mut server: Server<Buffers<4, 256>> = Server::new(Buffers::new(), Config { page_size: 1, ..Config::new() });
     let mut handler = Quiet { pending: None };
     let mut out = Ring { buf: [0; 4096], pos: 0, total: 0 };
@@ -191,6 +305,7 @@ fn main() {
         r.resource_updated("demo://readme").expect("sink");
         r.tools_changed().expect("sink");
         server.reject_oversized(1 << 20, &mut out).expect("sink");
+        task_session(&mut tasks, &mut out);
     }
     let allocations = ALLOCATIONS.load(Ordering::SeqCst) - before;
 

@@ -256,6 +256,17 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
         if head.accept.is_some() && !head.accepts_json() && !head.accepts_event_stream() {
             return reply.status(conns, Status::NOT_ACCEPTABLE);
         }
+        if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            // A batch's replies cannot share one JSON response when some come later.
+            return reply.error(
+                conns,
+                scratch,
+                Status::BAD_REQUEST,
+                None,
+                code::INVALID_REQUEST,
+                "Invalid request: JSON-RPC batches are not supported over HTTP; send one message per request",
+            );
+        }
         let envelope = Envelope::read(body);
         let legacy_header = head.protocol_version.is_none_or(is_legacy_version);
         if let Some(id) = head.session_id {
@@ -661,6 +672,9 @@ fn header_problem(head: &RequestHead<'_>, method: Str<'_>, envelope: &Envelope<'
         Some("name")
     } else if method.eq_str("resources/read") {
         Some("uri")
+    } else if method.eq_str("tasks/get") || method.eq_str("tasks/update") || method.eq_str("tasks/cancel") {
+        // The tasks extension routes on the task id.
+        Some("taskId")
     } else {
         None
     };

@@ -16,4 +16,4 @@ pub use read::{
     ParseErrorKind, Str, Value, parse, parse_outline,
 };
 pub use write::{ArrayWriter, ObjectWriter, RAW_MAX_DEPTH, Text, ValueWriter, Written, u32_digits};
-pub(crate) use write::{Escaping, base64, f64, fill, i64, raw, string, string_contents, u64, value_raw};
+pub(crate) use write::{Escaping, base64, f64, fill, i64, raw, str_raw, string, string_contents, u64, value_raw};

@@ -2,7 +2,7 @@
 //! to answer, addressed by a generational [`Ticket`].
 
 use crate::jsonrpc::Id;
-use crate::protocol::{ClientCapabilities, LogLevel, Revision};
+use crate::protocol::{ClientCapabilities, LogLevel, Revision, TaskTable};
 
 /// Bytes a slot keeps for the request id and progress token texts together.
 ///
@@ -159,6 +159,14 @@ pub trait Storage {
     fn slots(&self) -> &[Slot];
     /// The request slots and the subscription byte arena, both writable.
     fn parts(&mut self) -> (&mut [Slot], &mut [u8]);
+    /// [`Storage::parts`] and, for a server that runs tasks (the tasks extension,
+    /// 2026-07-28), its task table. The default has none: the server does not offer the
+    /// extension. [`WithTasks`](crate::WithTasks) adds a table to any storage.
+    #[inline]
+    fn parts_and_tasks(&mut self) -> (&mut [Slot], &mut [u8], Option<TaskTable<'_>>) {
+        let (slots, subscriptions) = self.parts();
+        (slots, subscriptions, None)
+    }
 }
 
 /// Fixed storage: `REQUESTS` requests in flight, `SUBSCRIPTION_BYTES` bytes of subscribed

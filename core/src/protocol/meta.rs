@@ -47,6 +47,15 @@ impl ClientCapabilities {
     pub const ELICITATION: u8 = 2;
     /// The client can answer `roots/list`.
     pub const ROOTS: u8 = 4;
+    /// The request declared the tasks extension (2026-07-28:
+    /// `extensions["io.modelcontextprotocol/tasks"]`), so its call may become a task.
+    ///
+    /// Not read by [`Self::from_value`] and not one of [`Self::names`]: a server with a
+    /// task table sets it on the calls of tools with task support
+    /// ([`Tool::tasks`](crate::Tool::tasks)) when their request declared the extension. A
+    /// tool that needs it says so with [`TaskSupport::Required`](crate::TaskSupport), not
+    /// with [`Tool::requires`](crate::Tool::requires).
+    pub const TASKS: u8 = 8;
     /// No capability.
     pub const NONE: Self = Self(0);
 

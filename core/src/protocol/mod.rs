@@ -1,5 +1,5 @@
 //! The MCP state machine's parts: revisions and eras, request `_meta`, the bounded table
-//! of requests in flight, resource subscriptions and the legacy session.
+//! of requests in flight, resource subscriptions, the legacy session and the task table.
 
 pub(crate) mod inflight;
 mod level;
@@ -7,6 +7,7 @@ mod meta;
 mod revision;
 mod session;
 mod subscriptions;
+pub(crate) mod tasks;
 
 pub(crate) use inflight::{Admission, Filter};
 pub use inflight::{Buffers, CallKind, SLOT_TEXT, Slot, Storage, Ticket};
@@ -15,3 +16,6 @@ pub use meta::{ClientCapabilities, RequestMeta};
 pub use revision::Revision;
 pub(crate) use session::Session;
 pub(crate) use subscriptions::Subscriptions;
+pub use tasks::{
+    ISO8601_LEN, MAX_TASK_INPUTS, TASK_ID_LEN, TaskConfig, TaskId, TaskSlot, TaskStatus, TaskTable, WithTasks, iso8601,
+};

@@ -19,16 +19,17 @@ use crate::server::{Responder, lists, responder, schema, uri_template};
 use crate::{Error, Route, Sink};
 
 /// A request whose envelope and `_meta` passed the checks.
-struct Request<'f> {
-    id: Id<'f>,
-    params: Params<'f>,
-    info: RequestInfo<'f>,
+#[derive(Clone, Copy)]
+pub(crate) struct Request<'f> {
+    pub(crate) id: Id<'f>,
+    pub(crate) params: Params<'f>,
+    pub(crate) info: RequestInfo<'f>,
     token: Option<Value<'f>>,
 }
 
 /// The members of `params` the dispatcher reads, gathered in one pass over the object.
 #[derive(Clone, Copy, Default)]
-struct Params<'f> {
+pub(crate) struct Params<'f> {
     name: Option<Value<'f>>,
     arguments: Option<Value<'f>>,
     uri: Option<Value<'f>>,
@@ -39,7 +40,7 @@ struct Params<'f> {
     context: Option<Value<'f>>,
     protocol_version: Option<Value<'f>>,
     capabilities: Option<Value<'f>>,
-    meta: Option<Value<'f>>,
+    pub(crate) meta: Option<Value<'f>>,
     input_responses: Option<Value<'f>>,
     request_state: Option<Value<'f>>,
     notifications: Option<Value<'f>>,
@@ -116,7 +117,7 @@ impl<'f> Params<'f> {
 
 /// The methods picomcp serves, decoded once.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Method {
+pub(crate) enum Method {
     Initialize,
     Ping,
     Discover,
@@ -178,8 +179,18 @@ impl Responder<'_> {
             Ok(parsed) => parsed,
             Err(e) => return self.parse_error(e),
         };
+        self.receive_parsed(value, &outline, handler)
+    }
+
+    /// Handle one parsed frame (`outline`: its member spans).
+    pub(crate) fn receive_parsed<'f>(
+        &mut self,
+        value: Value<'f>,
+        outline: &json::Outline<'f>,
+        handler: &mut dyn Handler,
+    ) -> Result<(), Error> {
         let Some(batch) = value.as_array() else {
-            return self.message(value, Some(&outline), handler);
+            return self.message(value, Some(outline), handler);
         };
         if !self.session.revision.is_some_and(Revision::has_batches) {
             return self.fail(
@@ -198,7 +209,7 @@ impl Responder<'_> {
         Ok(())
     }
 
-    fn parse_error(&mut self, e: json::ParseError) -> Result<(), Error> {
+    pub(crate) fn parse_error(&mut self, e: json::ParseError) -> Result<(), Error> {
         jsonrpc::error_with(
             self.out,
             None,
@@ -219,7 +230,7 @@ impl Responder<'_> {
     }
 
     /// An error whose message is `prefix` followed by `detail`.
-    fn fail_about(&mut self, id: Id<'_>, code: i32, prefix: &str, detail: Text<'_>) -> Result<(), Error> {
+    pub(crate) fn fail_about(&mut self, id: Id<'_>, code: i32, prefix: &str, detail: Text<'_>) -> Result<(), Error> {
         jsonrpc::error_with(
             self.out,
             Some(id),
@@ -232,7 +243,7 @@ impl Responder<'_> {
         )
     }
 
-    fn invalid_params(&mut self, id: Id<'_>, message: &str) -> Result<(), Error> {
+    pub(crate) fn invalid_params(&mut self, id: Id<'_>, message: &str) -> Result<(), Error> {
         self.fail(Some(id), code::INVALID_PARAMS, message)
     }
 
@@ -305,15 +316,34 @@ impl Responder<'_> {
         outline: Option<&json::Outline<'f>>,
         handler: &mut dyn Handler,
     ) -> Result<(), Error> {
-        let Ok(params) = jsonrpc::params_object(params) else {
-            return self.invalid_params(id, "Invalid params: params must be an object");
+        let Some((request, found, _)) = self.prepare(id, method, params, outline, handler)? else { return Ok(()) };
+        self.serve(&request, found, method, handler)
+    }
+
+    /// Check a request's params and era (answering `initialize` and every envelope
+    /// error); the request, the method (if known) and the params object when it should go
+    /// on, `None` when it was answered.
+    #[allow(clippy::type_complexity)]
+    #[inline(always)]
+    pub(crate) fn prepare<'f>(
+        &mut self,
+        id: Id<'f>,
+        method: Str<'f>,
+        params: Option<Value<'f>>,
+        outline: Option<&json::Outline<'f>>,
+        handler: &mut dyn Handler,
+    ) -> Result<Option<(Request<'f>, Option<Method>, Option<Object<'f>>)>, Error> {
+        let Ok(object) = jsonrpc::params_object(params) else {
+            return self.invalid_params(id, "Invalid params: params must be an object").map(|()| None);
         };
         let mut name_buf = [0u8; 32];
         let found = method.to_str(&mut name_buf).and_then(|n| Method::from_name(n.as_bytes()));
-        let params = Params::gather(params, outline);
+        let params = Params::gather(object, outline);
         let meta = RequestMeta::from_meta(params.meta);
         if meta.progress_token.is_some_and(|t| !is_token(t)) {
-            return self.invalid_params(id, "Invalid params: progressToken must be a string or an integer");
+            return self
+                .invalid_params(id, "Invalid params: progressToken must be a string or an integer")
+                .map(|()| None);
         }
         let request = match meta.protocol_version {
             Some(version) => match self.modern_request(id, &meta, version)? {
@@ -321,16 +351,28 @@ impl Responder<'_> {
                     let input = Input { responses: params.input_responses, state: params.request_state };
                     Request { id, params, info: RequestInfo { input, ..info }, token: meta.progress_token }
                 }
-                None => return Ok(()),
+                None => return Ok(None),
             },
             None => match self.legacy_request(id, found, &params, handler)? {
                 Some(info) => {
                     let info = RequestInfo { wants_progress: meta.progress_token.is_some(), ..info };
                     Request { id, params, info, token: meta.progress_token }
                 }
-                None => return Ok(()),
+                None => return Ok(None),
             },
         };
+        Ok(Some((request, found, object)))
+    }
+
+    /// Serve a request that passed [`Self::prepare`].
+    fn serve(
+        &mut self,
+        request: &Request<'_>,
+        found: Option<Method>,
+        method: Str<'_>,
+        handler: &mut dyn Handler,
+    ) -> Result<(), Error> {
+        let id = request.id;
         let modern = request.info.revision.is_modern();
         let Some(method_kind) = found.filter(|m| m.in_era(modern)) else {
             return self.fail_about(id, code::METHOD_NOT_FOUND, "Method not found: ", Text::Json(method));
@@ -356,18 +398,18 @@ impl Responder<'_> {
             );
         }
         match method_kind {
-            Method::Discover => self.discover(&request, handler.registry()),
+            Method::Discover => self.discover(request, handler.registry(), |_| Ok(())),
             Method::Ping => self.empty(id, request.info.revision),
-            Method::SetLevel => self.set_level(&request),
+            Method::SetLevel => self.set_level(request),
             Method::ToolsList | Method::ResourcesList | Method::TemplatesList | Method::PromptsList => {
-                self.list(method_kind, &request, handler.registry())
+                self.list(method_kind, request, handler.registry())
             }
-            Method::ToolsCall => self.call_tool(&request, handler),
-            Method::ResourcesRead => self.read_resource(&request, handler),
-            Method::Subscribe | Method::Unsubscribe => self.subscription(method_kind, &request),
-            Method::PromptsGet => self.get_prompt(&request, handler),
-            Method::Complete => self.complete(&request, handler),
-            Method::Listen => self.listen(&request, handler.registry()),
+            Method::ToolsCall => self.call_tool(request, handler),
+            Method::ResourcesRead => self.read_resource(request, handler),
+            Method::Subscribe | Method::Unsubscribe => self.subscription(method_kind, request),
+            Method::PromptsGet => self.get_prompt(request, handler),
+            Method::Complete => self.complete(request, handler),
+            Method::Listen => self.listen(request, handler.registry()),
             // Answered in `legacy_request`.
             Method::Initialize => Ok(()),
         }
@@ -466,7 +508,7 @@ impl Responder<'_> {
     }
 
     /// `{}` (plus the modern trailer) as the result.
-    fn empty(&mut self, id: Id<'_>, revision: Revision) -> Result<(), Error> {
+    pub(crate) fn empty(&mut self, id: Id<'_>, revision: Revision) -> Result<(), Error> {
         jsonrpc::result_head(self.out, id)?;
         self.out.write(b"{")?;
         // The trailer writes `,"key":…` pairs after earlier members; this object has none,
@@ -492,8 +534,8 @@ impl Responder<'_> {
         self.out.write(b"{\"protocolVersion\":\"")?;
         self.out.write(revision.as_str().as_bytes())?;
         self.out.write(b"\",\"capabilities\":")?;
-        lists::capabilities(self.out, reg.features(), false)?;
-        self.out.write(b",\"serverInfo\":")?;
+        lists::capabilities_open(self.out, reg.features(), false)?;
+        self.out.write(b"},\"serverInfo\":")?;
         lists::implementation(self.out, &info.implementation)?;
         if let Some(text) = info.instructions {
             self.out.write(b",\"instructions\":")?;
@@ -503,7 +545,13 @@ impl Responder<'_> {
         jsonrpc::message_end(self.out)
     }
 
-    fn discover(&mut self, req: &Request<'_>, reg: &dyn Registry) -> Result<(), Error> {
+    /// `server/discover`; `extensions` adds members to the capabilities object.
+    pub(crate) fn discover(
+        &mut self,
+        req: &Request<'_>,
+        reg: &dyn Registry,
+        extensions: impl FnOnce(&mut dyn Sink) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         let info = reg.info();
         jsonrpc::result_head(self.out, req.id)?;
         self.out.write(b"{\"supportedVersions\":[")?;
@@ -514,7 +562,9 @@ impl Responder<'_> {
             json::string(self.out, r.as_str())?;
         }
         self.out.write(b"],\"capabilities\":")?;
-        lists::capabilities(self.out, reg.features(), true)?;
+        lists::capabilities_open(self.out, reg.features(), true)?;
+        extensions(self.out)?;
+        self.out.write(b"}")?;
         if let Some(text) = info.instructions {
             self.out.write(b",\"instructions\":")?;
             json::string(self.out, text)?;
@@ -594,7 +644,7 @@ impl Responder<'_> {
     }
 
     /// Take a slot for a call; on failure the error is sent and `None` returned.
-    fn admit(&mut self, req: &Request<'_>, kind: CallKind) -> Result<Option<Ticket>, Error> {
+    pub(crate) fn admit(&mut self, req: &Request<'_>, kind: CallKind) -> Result<Option<Ticket>, Error> {
         self.admit_with(req, kind, Filter::default())
     }
 
@@ -641,7 +691,7 @@ impl Responder<'_> {
 
     /// After a handler ran: a handler error that left its call unanswered gets an
     /// internal-error reply, so no request goes without an answer.
-    fn settle(&mut self, ticket: Ticket, outcome: Result<(), Error>) -> Result<(), Error> {
+    pub(crate) fn settle(&mut self, ticket: Ticket, outcome: Result<(), Error>) -> Result<(), Error> {
         match outcome {
             Err(Error::Io) => Err(Error::Io),
             Err(e) if self.is_live(ticket) => {
@@ -664,7 +714,8 @@ impl Responder<'_> {
         }
     }
 
-    fn call_tool(&mut self, req: &Request<'_>, handler: &mut dyn Handler) -> Result<(), Error> {
+    #[inline(always)]
+    pub(crate) fn call_tool(&mut self, req: &Request<'_>, handler: &mut dyn Handler) -> Result<(), Error> {
         let Some(name) = req.params.name.and_then(Value::as_str) else {
             return self.invalid_params(req.id, "Invalid params: tools/call needs a string name");
         };

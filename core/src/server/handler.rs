@@ -9,10 +9,11 @@
 use core::time::Duration;
 
 use crate::json::{Object, Str, Value};
-use crate::protocol::{ClientCapabilities, LogLevel, Revision, Ticket};
+use crate::protocol::{ClientCapabilities, LogLevel, Revision, TaskId, Ticket};
 use crate::server::Responder;
 use crate::server::input::{Answer, Input};
 use crate::server::registry::Registry;
+use crate::server::tasks::TaskAnswer;
 use crate::server::uri_template::Captures;
 use crate::{Error, jsonrpc};
 
@@ -213,6 +214,22 @@ pub trait Handler {
 
     /// A request was cancelled by the client: its ticket is already void. Stop the work.
     fn cancelled(&mut self, _ticket: Ticket) {}
+
+    /// The client answered an input request of a task (`tasks/update`; see
+    /// [`Responder::task_input_required`]): one call per answered key, in the client's
+    /// order. When [`TaskAnswer::pending`] is 0 the task is `working` again: go on, and end
+    /// it with [`Responder::task_result`] or [`Responder::task_failed`] (or ask again).
+    /// Keys that name no pending request never get here. An error other than
+    /// [`Error::Io`] fails the task with an internal error. The default ignores the answer
+    /// (a handler whose tasks ask for input must take their answers).
+    fn task_input(&mut self, task: TaskId, answer: TaskAnswer<'_>, r: &mut Responder<'_>) -> Result<(), Error> {
+        let _ = (task, answer, r);
+        Ok(())
+    }
+
+    /// The client cancelled a task (`tasks/cancel`): it already reads `cancelled`, and
+    /// results given for it now are refused. Stop the work.
+    fn task_cancelled(&mut self, _task: TaskId) {}
 
     /// A legacy client finished the handshake (`notifications/initialized`).
     fn initialized(&mut self, _r: &mut Responder<'_>) -> Result<(), Error> {

@@ -92,7 +92,12 @@ pub struct InputRequests<'r> {
     count: usize,
 }
 
-impl InputRequests<'_> {
+impl<'r> InputRequests<'r> {
+    /// A writer of input requests a request with `caps` may ask.
+    pub(crate) fn new(out: &'r mut dyn Sink, caps: ClientCapabilities) -> Self {
+        Self { out, caps, count: 0 }
+    }
+
     /// Add the input request `key`: `method` with the params `params` writes (an object).
     /// Refused with [`Error::MissingCapability`] (nothing written) when the request did
     /// not declare the capability the method needs.

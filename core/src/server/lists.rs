@@ -191,8 +191,9 @@ pub(crate) fn implementation(out: &mut dyn Sink, i: &Implementation<'_>) -> Resu
     out.write(b"}")
 }
 
-/// The server's capabilities for a legacy `initialize` or a modern `server/discover`.
-pub(crate) fn capabilities(out: &mut dyn Sink, f: Features, modern: bool) -> Result<(), Error> {
+/// The server's capabilities for a legacy `initialize` or a modern `server/discover`,
+/// without the closing brace (`server/discover` may add `extensions`).
+pub(crate) fn capabilities_open(out: &mut dyn Sink, f: Features, modern: bool) -> Result<(), Error> {
     // Modern list-change notifications need `subscriptions/listen`, which this version
     // does not serve, so `listChanged` and `subscribe` are legacy-only.
     let (tools, resources, prompts): (&[u8], &[u8], &[u8]) = if modern {
@@ -213,5 +214,5 @@ pub(crate) fn capabilities(out: &mut dyn Sink, f: Features, modern: bool) -> Res
             out.write(text)?;
         }
     }
-    out.write(b"}")
+    Ok(())
 }

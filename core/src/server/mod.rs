@@ -8,6 +8,7 @@ mod lists;
 mod registry;
 mod responder;
 pub mod schema;
+pub(crate) mod tasks;
 pub mod uri_template;
 
 use core::time::Duration;
@@ -22,9 +23,10 @@ pub use handler::{
 pub use input::{Answer, Input, InputMethod, InputRequests};
 pub use registry::{
     Features, Icon, Implementation, Prompt, PromptArgument, Registry, RegistryError, Resource, ResourceTemplate,
-    ServerInfo, StaticRegistry, Theme, Tool, ToolAnnotations, check_registry,
+    ServerInfo, StaticRegistry, TaskSupport, Theme, Tool, ToolAnnotations, check_registry,
 };
 pub use responder::{Completions, Contents, MAX_COMPLETIONS, Messages, Responder, Role, ToolResult};
+pub use tasks::TaskAnswer;
 
 use crate::json;
 use crate::protocol::{LogLevel, Revision, Session, Storage, Ticket, inflight};
@@ -251,14 +253,14 @@ impl<S: Storage> Server<S> {
 
     /// A responder writing to `out`: answer deferred calls, report progress, log, notify.
     pub fn responder<'a>(&'a mut self, out: &'a mut dyn Sink) -> Responder<'a> {
-        let (slots, subscriptions) = self.storage.parts();
-        Responder { slots, subscriptions, session: &mut self.session, scope: 0, state: &mut self.state, out }
+        let (slots, subscriptions, tasks) = self.storage.parts_and_tasks();
+        Responder { slots, subscriptions, session: &mut self.session, scope: 0, state: &mut self.state, out, tasks }
     }
 
     #[cfg(feature = "http")]
     /// A responder for the conversation `peer` (an HTTP session or stream).
     pub(crate) fn responder_for<'a>(&'a mut self, peer: Peer<'a>, out: &'a mut dyn Sink) -> Responder<'a> {
-        let (slots, _) = self.storage.parts();
+        let (slots, _, tasks) = self.storage.parts_and_tasks();
         Responder {
             slots,
             subscriptions: peer.subscriptions,
@@ -266,6 +268,7 @@ impl<S: Storage> Server<S> {
             scope: peer.scope,
             state: &mut self.state,
             out,
+            tasks,
         }
     }
 
@@ -279,7 +282,13 @@ impl<S: Storage> Server<S> {
         handler: &mut dyn Handler,
     ) -> Result<(), Error> {
         self.state.observe(handler.registry());
-        self.responder_for(peer, out).receive(frame, handler)
+        let mut r = self.responder_for(peer, out);
+        // Storage without a task table gives `None` here, known at compile time: the tasks
+        // engine is then neither called nor linked.
+        match r.task_engine() {
+            Some(engine) => engine.receive(&mut r, frame, handler),
+            None => r.receive(frame, handler),
+        }
     }
 
     #[cfg(feature = "http")]
@@ -331,7 +340,13 @@ impl<S: Storage> Server<S> {
     /// Errors are only the output's ([`Error::Io`]): bad input is answered on the wire.
     pub fn receive(&mut self, frame: &[u8], out: &mut dyn Sink, handler: &mut dyn Handler) -> Result<(), Error> {
         self.state.observe(handler.registry());
-        self.responder(out).receive(frame, handler)
+        let mut r = self.responder(out);
+        // Storage without a task table gives `None` here, known at compile time: the tasks
+        // engine is then neither called nor linked.
+        match r.task_engine() {
+            Some(engine) => engine.receive(&mut r, frame, handler),
+            None => r.receive(frame, handler),
+        }
     }
 
     /// Answer a frame the transport had to drop because it was longer than `limit` bytes.

@@ -79,6 +79,23 @@ pub struct ToolAnnotations<'a> {
     pub open_world: Option<bool>,
 }
 
+/// Whether a tool's calls may become tasks (the tasks extension, 2026-07-28). Task
+/// support is not listed in `tools/list`: a client that declares the extension takes a
+/// task (`resultType: "task"`) from any call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TaskSupport {
+    /// Never a task (the default).
+    #[default]
+    Forbidden,
+    /// A task when the request declared the extension, else an ordinary call: the handler
+    /// decides ([`Responder::create_task`](crate::Responder::create_task)).
+    Optional,
+    /// Only as a task: a 2026-07-28 request that did not declare the extension is refused
+    /// with `-32021` before the host sees the call. (Legacy calls, where the extension does
+    /// not exist, reach the handler, which cannot create a task.)
+    Required,
+}
+
 /// A tool.
 #[derive(Clone, Copy, Debug)]
 pub struct Tool<'a> {
@@ -100,6 +117,10 @@ pub struct Tool<'a> {
     /// Client capabilities a call needs (2026-07-28 requests without them are refused
     /// with `-32021` before the host sees the call).
     pub requires: ClientCapabilities,
+    /// Whether calls may become tasks. Only a server with a task table acts on it (see
+    /// [`WithTasks`](crate::WithTasks)); it also makes `server/discover` advertise the
+    /// extension.
+    pub tasks: TaskSupport,
 }
 
 impl<'a> Tool<'a> {
@@ -115,7 +136,14 @@ impl<'a> Tool<'a> {
             annotations: None,
             icons: &[],
             requires: ClientCapabilities::NONE,
+            tasks: TaskSupport::Forbidden,
         }
+    }
+
+    /// Let calls become tasks (see [`Tool::tasks`]).
+    pub const fn tasks(mut self, support: TaskSupport) -> Self {
+        self.tasks = support;
+        self
     }
 
     /// Require client capabilities (see [`Tool::requires`]).

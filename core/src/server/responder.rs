@@ -3,7 +3,9 @@
 
 use crate::json::{self, Text, ValueWriter, Written};
 use crate::jsonrpc::{self, Id};
-use crate::protocol::{CallKind, Filter, LogLevel, Revision, Session, Slot, Subscriptions, Ticket, inflight};
+use crate::protocol::{
+    CallKind, Filter, LogLevel, Revision, Session, Slot, Subscriptions, TaskTable, Ticket, inflight,
+};
 use crate::server::content::{Content, ResourceContents};
 use crate::server::{Cache, State};
 use crate::{Error, Notice, Route, Sink};
@@ -22,6 +24,8 @@ pub struct Responder<'a> {
     pub(crate) scope: u32,
     pub(crate) state: &'a mut State,
     pub(crate) out: &'a mut dyn Sink,
+    /// The task table, on a server that runs tasks.
+    pub(crate) tasks: Option<TaskTable<'a>>,
 }
 
 /// The author of a prompt message.
@@ -92,31 +96,7 @@ impl<'a> Responder<'a> {
         f: &mut dyn FnMut(&mut ToolResult<'_>) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let revision = self.begin(ticket, CallKind::Tool)?;
-        self.out.write(b"{\"content\":[")?;
-        let mut res = ToolResult { out: &mut *self.out, first: true, structured: false, is_error: false };
-        let outcome = f(&mut res);
-        if let Err(e) = outcome {
-            if e == Error::Io {
-                return Err(e);
-            }
-            if !res.structured {
-                if !res.first {
-                    res.out.write(b",")?;
-                }
-                // `describe` texts are plain ASCII: no escaping needed.
-                res.out.write(b"{\"type\":\"text\",\"text\":\"internal error while writing the result: ")?;
-                res.out.write(e.describe().as_bytes())?;
-                res.out.write(b"\"}")?;
-            }
-            res.is_error = true;
-        }
-        let (structured, is_error) = (res.structured, res.is_error);
-        if !structured {
-            self.out.write(b"]")?;
-        }
-        if is_error {
-            self.out.write(b",\"isError\":true")?;
-        }
+        let outcome = write_tool_result(self.out, f)?;
         self.finish(ticket, revision, None)?;
         outcome
     }
@@ -461,6 +441,42 @@ pub(crate) fn resource_not_found(
         },
         Some(&mut |v| v.object(|o| o.field("uri", |w| w.text(uri)))),
     )
+}
+
+/// Write a `tools/call` result object without its closing brace: `f` writes the content
+/// blocks. When `f` fails (other than [`Error::Io`], which stops everything), a text block
+/// naming the failure is added and the result is marked `isError`; `f`'s outcome is
+/// returned.
+pub(crate) fn write_tool_result(
+    out: &mut dyn Sink,
+    f: &mut dyn FnMut(&mut ToolResult<'_>) -> Result<(), Error>,
+) -> Result<Result<(), Error>, Error> {
+    out.write(b"{\"content\":[")?;
+    let mut res = ToolResult { out: &mut *out, first: true, structured: false, is_error: false };
+    let outcome = f(&mut res);
+    if let Err(e) = outcome {
+        if e == Error::Io {
+            return Err(e);
+        }
+        if !res.structured {
+            if !res.first {
+                res.out.write(b",")?;
+            }
+            // `describe` texts are plain ASCII: no escaping needed.
+            res.out.write(b"{\"type\":\"text\",\"text\":\"internal error while writing the result: ")?;
+            res.out.write(e.describe().as_bytes())?;
+            res.out.write(b"\"}")?;
+        }
+        res.is_error = true;
+    }
+    let (structured, is_error) = (res.structured, res.is_error);
+    if !structured {
+        out.write(b"]")?;
+    }
+    if is_error {
+        out.write(b",\"isError\":true")?;
+    }
+    Ok(outcome)
 }
 
 /// Writes the content of a `tools/call` result.

@@ -1,7 +1,7 @@
 //! What the fixture offers (FIXTURE.md section 4): the tools, resources, template and
 //! prompts, in listing order, and the wire each belongs to.
 
-use picomcp::{ClientCapabilities, Data, Prompt, PromptArgument, Resource, ResourceTemplate, Tool};
+use picomcp::{ClientCapabilities, Data, Prompt, PromptArgument, Resource, ResourceTemplate, TaskSupport, Tool};
 
 /// The 1×1 PNG every image and binary resource carries (FIXTURE.md section 4), as base64.
 pub const PNG_BASE64: &str =
@@ -100,16 +100,21 @@ pub static TOOLS: [Tool<'static>; 35] = [
         "slow_compute",
         "Works for the given number of seconds, then returns (a task with the tasks extension)",
         r#"{"type":"object","properties":{"seconds":{"type":"integer","minimum":0,"maximum":3600,"description":"How long to work, in seconds"},"label":{"type":"string","description":"A name for this computation"}},"required":["seconds"]}"#,
-    ),
-    no_args("failing_job", "A task that completes with a tool error after about a second (needs tasks)"),
-    no_args("protocol_error_job", "A task that fails with a protocol error"),
+    )
+    .tasks(TaskSupport::Optional),
+    no_args("failing_job", "A task that completes with a tool error after about a second (needs tasks)")
+        .tasks(TaskSupport::Required),
+    no_args("protocol_error_job", "A task that fails with a protocol error").tasks(TaskSupport::Optional),
     Tool::new(
         "confirm_delete",
         "A task that asks the user to confirm before it deletes the file",
         r#"{"type":"object","properties":{"filename":{"type":"string","description":"The file to delete"}},"required":["filename"]}"#,
-    ),
-    no_args("multi_input", "A task that asks for a name and a confirmation at the same time"),
-    no_args("test_tool_with_task", "Asks for the user's name (input required), then runs as a task"),
+    )
+    .tasks(TaskSupport::Optional),
+    no_args("multi_input", "A task that asks for a name and a confirmation at the same time (needs tasks)")
+        .tasks(TaskSupport::Required),
+    no_args("test_tool_with_task", "Asks for the user's name (input required), then runs as a task (needs tasks)")
+        .tasks(TaskSupport::Required),
 ];
 
 /// The wire a tool belongs to, by name (`None` for a name that is not in [`TOOLS`]).

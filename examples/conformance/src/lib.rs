@@ -3,18 +3,21 @@
 //! tools, resources and prompts its scenarios call, as one `no_std`, allocation-free
 //! picomcp [`Handler`].
 //!
-//! The binary `picomcp-conformance` serves it on stdio for now; the suite itself drives a
-//! server over Streamable HTTP. Timed behaviour (progress and log messages about 50 ms
-//! apart, `slow_compute`) is deferred work: the call keeps its [`Ticket`] and
-//! [`Handler::poll`] finishes it, reading time from a [`Clock`] the host provides.
+//! The binary `picomcp-conformance` serves it on stdio or, with `--listen`, over
+//! Streamable HTTP (what the suite drives). Timed behaviour (progress and log messages
+//! about 50 ms apart, `slow_compute`, the task tools) is deferred work: the call keeps its
+//! [`Ticket`] (or the task its [`TaskId`]) and [`Handler::poll`] finishes it, reading time
+//! from a [`Clock`] the host provides.
 //!
-//! What the core cannot express yet answers a tool error "not implemented yet"
-//! (server-to-client requests, input-required results, tasks); see [`NOT_IMPLEMENTED`].
+//! The tools of the tasks extension (FIXTURE.md section 10) become tasks when the request
+//! declares the extension and the server has a task table ([`picomcp::WithTasks`], see
+//! [`TASKS`]); see [`tasks`].
 #![no_std]
 #![forbid(unsafe_code)]
 
 pub mod catalogue;
 pub mod questions;
+pub mod tasks;
 
 use core::time::Duration;
 
@@ -22,11 +25,12 @@ use picomcp::json::{Str, Text, u32_digits};
 use picomcp::{
     Answer, ArgError, Body, Cache, CacheScope, CompletionRef, CompletionRequest, Config, Content, Error, Handler,
     Implementation, LogLevel, PromptGet, ReadTarget, Registry, ResourceContents, ResourceRead, Responder, Role,
-    ServerInfo, StaticRegistry, Ticket, ToolCall, jsonrpc,
+    ServerInfo, StaticRegistry, TaskAnswer, TaskConfig, TaskId, Ticket, ToolCall, jsonrpc,
 };
 
 use catalogue::{PNG, PROMPTS, RESOURCES, TEMPLATES, TOOLS, WAV};
 use questions::Asked;
+use tasks::{Target, Waiting};
 
 /// The server's name (FIXTURE.md section 3).
 pub const SERVER_NAME: &str = "picomcp-conformance-fixture";
@@ -39,8 +43,28 @@ pub const STEP_MS: u32 = 50;
 /// the response stream first).
 pub const RECONNECTION_MS: u32 = 200;
 
-/// Text of the stub tools' and prompt's answers: what the core does not offer yet.
-pub const NOT_IMPLEMENTED: &str = "not implemented yet";
+/// How long `failing_job` works before its tool error.
+pub const FAILING_JOB_MS: u32 = 1000;
+/// How long `protocol_error_job` works before it fails.
+pub const PROTOCOL_ERROR_MS: u32 = 300;
+/// How long the task of `test_tool_with_task` works before its greeting.
+pub const GREETING_MS: u32 = 300;
+
+/// Task slots the fixture's server keeps (FIXTURE.md 10: a full conformance run creates
+/// about twenty tasks per pass).
+pub const TASKS: usize = 128;
+/// Bytes of task results, errors and input requests the server keeps.
+pub const TASK_BYTES: usize = 128 * 1024;
+
+/// The task table settings: tasks are kept two minutes after their last change, and
+/// clients are asked to poll every 200 ms (the harness's own pace); `unix_ms` tells the
+/// time in milliseconds since the Unix epoch.
+pub const fn task_config(unix_ms: fn() -> u64) -> TaskConfig {
+    let mut config = TaskConfig::new(unix_ms);
+    config.ttl_ms = 120_000;
+    config.poll_interval_ms = 200;
+    config
+}
 
 /// A millisecond clock; it may wrap around (differences are taken with wrapping arithmetic).
 pub trait Clock {
@@ -68,17 +92,23 @@ enum Work {
     Compute { ms: u32 },
     /// `test_reconnection`: the result after [`RECONNECTION_MS`].
     Reconnection,
+    /// `failing_job`: a tool error after [`FAILING_JOB_MS`].
+    FailingJob,
+    /// `protocol_error_job`: a JSON-RPC error after [`PROTOCOL_ERROR_MS`].
+    ProtocolError,
+    /// `test_tool_with_task`: a greeting of the name in the label after [`GREETING_MS`].
+    Greeting,
 }
 
-/// A call in progress.
+/// A call or task in progress.
 #[derive(Debug)]
 struct Job {
-    ticket: Ticket,
+    target: Target,
     work: Work,
     start: u32,
     /// Steps done so far (progress reports or log messages).
     done: u32,
-    /// `slow_compute`'s label (cut at 64 bytes).
+    /// `slow_compute`'s label, the name to greet (cut at 64 bytes).
     label: heapless::String<64>,
 }
 
@@ -88,14 +118,16 @@ const PROGRESS_MESSAGES: [&str; 3] =
     ["Completed step 0 of 100", "Completed step 50 of 100", "Completed step 100 of 100"];
 const LOG_MESSAGES: [&str; 3] = ["Tool execution started", "Tool processing data", "Tool execution completed"];
 
-/// The fixture: its catalogue, and up to `JOBS` timed calls at once (give it the server's
-/// in-flight capacity).
+/// The fixture: its catalogue, and up to `JOBS` timed calls and tasks at once (give it the
+/// server's in-flight capacity), and as many tasks waiting for input.
 pub struct Fixture<C, const JOBS: usize> {
     clock: C,
     registry: StaticRegistry<'static>,
     jobs: heapless::Vec<Job, JOBS>,
     /// Legacy calls waiting for the client's answer to their question.
     asked: heapless::Vec<(Ticket, Asked), JOBS>,
+    /// Tasks waiting for the client's input.
+    waiting: heapless::Vec<Waiting, JOBS>,
 }
 
 impl<C: Clock, const JOBS: usize> Fixture<C, JOBS> {
@@ -108,7 +140,7 @@ impl<C: Clock, const JOBS: usize> Fixture<C, JOBS> {
             .templates(&TEMPLATES)
             .prompts(&PROMPTS)
             .completions();
-        Self { clock, registry, jobs: heapless::Vec::new(), asked: heapless::Vec::new() }
+        Self { clock, registry, jobs: heapless::Vec::new(), asked: heapless::Vec::new(), waiting: heapless::Vec::new() }
     }
 
     /// Whether timed calls are waiting.
@@ -116,16 +148,20 @@ impl<C: Clock, const JOBS: usize> Fixture<C, JOBS> {
         !self.jobs.is_empty()
     }
 
-    /// Start a timed call and do what is due at once.
-    fn start(&mut self, ticket: Ticket, work: Work, label: &str, r: &mut Responder<'_>) -> Result<(), Error> {
-        let mut job = Job { ticket, work, start: self.clock.now_ms(), done: 0, label: heapless::String::new() };
+    /// Start a timed call or task and do what is due at once.
+    fn start(&mut self, target: Target, work: Work, label: &str, r: &mut Responder<'_>) -> Result<(), Error> {
+        let mut job = Job { target, work, start: self.clock.now_ms(), done: 0, label: heapless::String::new() };
         for c in label.chars() {
             if job.label.push(c).is_err() {
                 break;
             }
         }
         if self.jobs.push(job).is_err() {
-            return r.error(ticket, jsonrpc::code::INTERNAL_ERROR, "too many timed calls at once");
+            const BUSY: &str = "too many timed calls at once";
+            return match target {
+                Target::Call(ticket) => r.error(ticket, jsonrpc::code::INTERNAL_ERROR, BUSY),
+                Target::Task(task) => r.task_failed(task, jsonrpc::code::INTERNAL_ERROR, BUSY),
+            };
         }
         self.advance(r).map(drop)
     }
@@ -139,8 +175,9 @@ impl<C: Clock, const JOBS: usize> Fixture<C, JOBS> {
             let elapsed = now.wrapping_sub(job.start);
             let due = match step(job, elapsed, r) {
                 Ok(due) => due,
-                // Cancelled or answered elsewhere: forget it.
-                Err(Error::StaleTicket) => None,
+                // Cancelled or answered elsewhere (or a task result too big, which failed
+                // the task): forget it.
+                Err(Error::StaleTicket | Error::NoRoom) => None,
                 Err(e) => return Err(e),
             };
             match due {
@@ -158,12 +195,30 @@ impl<C: Clock, const JOBS: usize> Fixture<C, JOBS> {
     }
 }
 
+/// Answer a job's call, or end its task, with the tool result `f` writes.
+fn finish(
+    target: Target,
+    r: &mut Responder<'_>,
+    f: impl FnOnce(&mut picomcp::ToolResult<'_>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    match target {
+        Target::Call(ticket) => r.tool_result(ticket, f),
+        Target::Task(task) => r.task_result(task, f),
+    }
+}
+
 /// Do what is due for one job `elapsed` ms after its start; when its next step is due
 /// (ms after the start), or `None` when it is finished.
 fn step(job: &mut Job, elapsed: u32, r: &mut Responder<'_>) -> Result<Option<u32>, Error> {
-    let ticket = job.ticket;
+    let target = job.target;
+    // Progress and log messages belong to calls; a task has no ticket for them.
+    let ticket = match target {
+        Target::Call(ticket) => Some(ticket),
+        Target::Task(_) => None,
+    };
     match job.work {
         Work::Progress | Work::Logging => {
+            let Some(ticket) = ticket else { return Ok(None) };
             while job.done < STEPS && job.done * STEP_MS <= elapsed {
                 let index = job.done as usize;
                 if job.work == Work::Progress {
@@ -201,14 +256,44 @@ fn step(job: &mut Job, elapsed: u32, r: &mut Responder<'_>) -> Result<Option<u32
                 Text::Plain(seconds),
                 Text::Plain(" s"),
             ];
-            r.tool_result(ticket, |res| res.text(Text::Concat(&text)))?;
+            finish(target, r, |res| res.text(Text::Concat(&text)))?;
             Ok(None)
         }
         Work::Reconnection => {
             if elapsed < RECONNECTION_MS {
                 return Ok(Some(RECONNECTION_MS));
             }
-            r.tool_result(ticket, |res| res.text("Reconnection test completed successfully"))?;
+            finish(target, r, |res| res.text("Reconnection test completed successfully"))?;
+            Ok(None)
+        }
+        Work::FailingJob => {
+            if elapsed < FAILING_JOB_MS {
+                return Ok(Some(FAILING_JOB_MS));
+            }
+            // A tool error: the task completes, with isError (it does not fail).
+            finish(target, r, |res| {
+                res.set_error(true);
+                res.text("failing_job failed, as it always does")
+            })?;
+            Ok(None)
+        }
+        Work::ProtocolError => {
+            if elapsed < PROTOCOL_ERROR_MS {
+                return Ok(Some(PROTOCOL_ERROR_MS));
+            }
+            const CRASH: &str = "Internal error: protocol_error_job crashed";
+            match target {
+                Target::Call(ticket) => r.error(ticket, jsonrpc::code::INTERNAL_ERROR, CRASH)?,
+                Target::Task(task) => r.task_failed(task, jsonrpc::code::INTERNAL_ERROR, CRASH)?,
+            }
+            Ok(None)
+        }
+        Work::Greeting => {
+            if elapsed < GREETING_MS {
+                return Ok(Some(GREETING_MS));
+            }
+            let text = [Text::Plain("Hello, "), Text::Plain(job.label.as_str()), Text::Plain("! (greeted by a task)")];
+            finish(target, r, |res| res.text(Text::Concat(&text)))?;
             Ok(None)
         }
     }
@@ -254,15 +339,15 @@ impl<C: Clock, const JOBS: usize> Handler for Fixture<C, JOBS> {
                     json,
                 )))
             }),
-            "test_tool_with_progress" => self.start(ticket, Work::Progress, "", r),
+            "test_tool_with_progress" => self.start(Target::Call(ticket), Work::Progress, "", r),
             "test_error_handling" => r.tool_error(ticket, "This tool intentionally returns an error for testing"),
             "json_schema_2020_12_tool" => {
                 let raw = core::str::from_utf8(args.raw()).unwrap_or("{}");
                 let text = [Text::Plain("JSON Schema 2020-12 tool called with: "), Text::Plain(raw)];
                 r.tool_result(ticket, |res| res.text(Text::Concat(&text)))
             }
-            "test_tool_with_logging" => self.start(ticket, Work::Logging, "", r),
-            "test_reconnection" => self.start(ticket, Work::Reconnection, "", r),
+            "test_tool_with_logging" => self.start(Target::Call(ticket), Work::Logging, "", r),
+            "test_reconnection" => self.start(Target::Call(ticket), Work::Reconnection, "", r),
             // The core refuses calls without `sampling` (-32021): the tool requires it.
             "test_missing_capability" => r.tool_result(ticket, |res| res.text("Success")),
             "test_streaming_elicitation" => r.tool_result(ticket, |res| res.text("Streaming complete")),
@@ -289,13 +374,34 @@ impl<C: Clock, const JOBS: usize> Handler for Fixture<C, JOBS> {
                 r.tool_result(ticket, |res| res.text(Text::Concat(&text)))
             }
             "slow_compute" => {
-                // CORE API WANTED: with the tasks extension in the request this must create
-                // a task (FIXTURE.md 10); without it, it runs synchronously, as here.
+                // A task with the extension (FIXTURE.md 10), an ordinary call without it.
                 let seconds = u32::try_from(args.i64("seconds").unwrap_or(0)).unwrap_or(0).min(3600);
                 let mut buf = [0u8; 64];
                 let label = unescaped(args.str("label"), &mut buf);
-                self.start(ticket, Work::Compute { ms: seconds * 1000 }, label, r)
+                let target = tasks::target(ticket, r)?;
+                self.start(target, Work::Compute { ms: seconds * 1000 }, label, r)
             }
+            "failing_job" => {
+                let target = tasks::target(ticket, r)?;
+                self.start(target, Work::FailingJob, "", r)
+            }
+            "protocol_error_job" => {
+                let target = tasks::target(ticket, r)?;
+                self.start(target, Work::ProtocolError, "", r)
+            }
+            "confirm_delete" | "multi_input" => {
+                if let Some(waiting) = tasks::ask(name, &call, r)? {
+                    let task = waiting.task;
+                    if self.waiting.push(waiting).is_err() {
+                        return r.task_failed(task, jsonrpc::code::INTERNAL_ERROR, "too many waiting tasks at once");
+                    }
+                }
+                Ok(())
+            }
+            "test_tool_with_task" => match tasks::with_task(&call, r)? {
+                Some((task, who)) => self.start(Target::Task(task), Work::Greeting, who.as_str(), r),
+                None => Ok(()),
+            },
             "test_sampling"
             | "test_elicitation"
             | "test_elicitation_sep1034_defaults"
@@ -308,11 +414,6 @@ impl<C: Clock, const JOBS: usize> Handler for Fixture<C, JOBS> {
                 Ok(())
             }
             _ if name.starts_with("test_input_required_result_") => questions::input_required_tool(name, &call, r),
-            // The tasks extension: not implemented.
-            "failing_job" | "protocol_error_job" | "confirm_delete" | "multi_input" | "test_tool_with_task" => {
-                let text = [Text::Plain(name), Text::Plain(": "), Text::Plain(NOT_IMPLEMENTED)];
-                r.tool_error(ticket, Text::Concat(&text))
-            }
             _ => r.error(ticket, jsonrpc::code::INTERNAL_ERROR, "tool not implemented"),
         }
     }
@@ -426,8 +527,28 @@ impl<C: Clock, const JOBS: usize> Handler for Fixture<C, JOBS> {
     }
 
     fn cancelled(&mut self, ticket: Ticket) {
-        self.jobs.retain(|j| j.ticket != ticket);
+        self.jobs.retain(|j| j.target != Target::Call(ticket));
         self.asked.retain(|(t, _)| *t != ticket);
+    }
+
+    fn task_input(&mut self, task: TaskId, answer: TaskAnswer<'_>, r: &mut Responder<'_>) -> Result<(), Error> {
+        let Some(index) = self.waiting.iter().position(|w| w.task == task) else {
+            return r.task_failed(task, jsonrpc::code::INTERNAL_ERROR, "no input was asked for");
+        };
+        let outcome = match self.waiting.get_mut(index) {
+            Some(waiting) => tasks::answered(waiting, answer, r),
+            None => Ok(true),
+        };
+        // Over (or failed): no longer waiting.
+        if outcome != Ok(false) {
+            self.waiting.swap_remove(index);
+        }
+        outcome.map(drop)
+    }
+
+    fn task_cancelled(&mut self, task: TaskId) {
+        self.jobs.retain(|j| j.target != Target::Task(task));
+        self.waiting.retain(|w| w.task != task);
     }
 
     fn poll(&mut self, r: &mut Responder<'_>) -> Result<Option<Duration>, Error> {

@@ -6,15 +6,23 @@
 //! stdin/stdout.
 
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use picomcp::{Buffers, Server, http, stdio};
-use picomcp_conformance::{Clock, Fixture};
+use picomcp::{Buffers, Server, WithTasks, http, stdio};
+use picomcp_conformance::{Clock, Fixture, TASK_BYTES, TASKS};
 
 /// Requests the fixture keeps in flight (and timed calls it can run) at once.
 const IN_FLIGHT: usize = 64;
 /// Bytes of legacy `resources/subscribe` URIs kept.
 const SUBSCRIPTION_BYTES: usize = 1024;
+
+/// The fixture's storage: requests in flight, subscriptions, and a task table.
+type Storage = WithTasks<Buffers<IN_FLIGHT, SUBSCRIPTION_BYTES>, TASKS, TASK_BYTES>;
+
+/// Milliseconds since the Unix epoch (task timestamps).
+fn unix_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
 
 /// Milliseconds since the server started.
 struct StdClock(Instant);
@@ -59,8 +67,8 @@ fn main() -> ExitCode {
             },
         }
     }
-    let mut server: Server<Buffers<IN_FLIGHT, SUBSCRIPTION_BYTES>> =
-        Server::new(Buffers::new(), picomcp_conformance::config());
+    let storage = WithTasks::new(Buffers::new(), picomcp_conformance::task_config(unix_ms));
+    let mut server: Server<Storage> = Server::new(storage, picomcp_conformance::config());
     let mut fixture: Fixture<StdClock, IN_FLIGHT> = Fixture::new(StdClock(Instant::now()));
     let served = match listen {
         None => stdio::serve(&mut server, &mut fixture),

@@ -578,27 +578,244 @@ fn trigger_tools_announce_list_changes_to_a_legacy_session() {
     }
 }
 
-/// The tools that need server-to-client requests, MRTR or tasks answer a tool error.
-#[test]
-fn stub_tools_say_they_are_not_implemented_yet() {
-    // The tasks extension (FIXTURE.md 10) is not implemented; its tools say so. The tools
-    // that ask questions are exercised by the conformance suite itself (scripts/conformance.sh).
-    let stubs = [
-        ("failing_job", json!({})),
-        ("protocol_error_job", json!({})),
-        ("confirm_delete", json!({"filename": "x.txt"})),
-        ("multi_input", json!({})),
-        ("test_tool_with_task", json!({})),
-    ];
-    for era in ERAS {
-        let mut fixture = Fixture::start(era);
-        for (name, arguments) in &stubs {
-            let exchange = fixture.call_tool(name, arguments.clone());
-            let result = exchange.result();
-            assert_eq!(result["isError"], true, "{name}: {result}");
-            assert_eq!(result["content"], json!([text(&format!("{name}: not implemented yet"))]));
+// ---------------------------------------------------------------------------------------
+// The tasks extension (FIXTURE.md 10)
+// ---------------------------------------------------------------------------------------
+
+const TASKS_EXTENSION: &str = "io.modelcontextprotocol/tasks";
+
+/// The harness's capabilities plus the tasks extension.
+fn with_tasks() -> Value {
+    json!({"sampling": {}, "elicitation": {}, "extensions": {TASKS_EXTENSION: {}}})
+}
+
+impl Fixture {
+    /// A 2026-07-28 `tools/call` declaring `caps`.
+    fn call_with(&mut self, name: &str, arguments: Value, caps: Value) -> Exchange {
+        self.call(
+            "tools/call",
+            json!({"name": name, "arguments": arguments, "_meta": {"io.modelcontextprotocol/clientCapabilities": caps}}),
+        )
+    }
+
+    /// A tasks method, with the extension declared.
+    fn task(&mut self, method: &str, params: Value) -> Value {
+        let mut params = params;
+        params["_meta"] = json!({"io.modelcontextprotocol/clientCapabilities": with_tasks()});
+        let exchange = self.call(method, params);
+        exchange.result().clone()
+    }
+
+    /// A CreateTaskResult's task id (its shape checked).
+    #[track_caller]
+    fn created(&mut self, name: &str, arguments: Value) -> String {
+        let exchange = self.call_with(name, arguments, with_tasks());
+        let result = exchange.result();
+        assert_eq!(result["resultType"], "task", "{name}: {result}");
+        assert_eq!(result["status"], "working", "{result}");
+        for absent in ["task", "result", "error", "inputRequests", "requestState", "ttl", "pollInterval", "content"] {
+            assert!(result.get(absent).is_none(), "{name}: {absent} in {result}");
+        }
+        assert!(result["ttlMs"].as_u64().is_some_and(|t| t > 0), "{result}");
+        assert_eq!(result["pollIntervalMs"], 200);
+        for at in ["createdAt", "lastUpdatedAt"] {
+            let stamp = result[at].as_str().unwrap_or_default();
+            assert!(stamp.len() == 24 && stamp.ends_with('Z') && stamp.as_bytes()[10] == b'T', "{at}: {result}");
+        }
+        result["taskId"].as_str().expect("taskId").to_owned()
+    }
+
+    /// `tasks/get` until the status is one of `until` (or 10 s pass); the last answer.
+    #[track_caller]
+    fn poll_task(&mut self, id: &str, until: &[&str]) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let got = self.task("tasks/get", json!({"taskId": id}));
+            assert_eq!(got["taskId"], id);
+            assert_eq!(got["resultType"], "complete");
+            assert!(got.get("requestState").is_none(), "{got}");
+            let status = got["status"].as_str().unwrap_or_default();
+            if until.contains(&status) || Instant::now() > deadline {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+const TERMINAL: [&str; 3] = ["completed", "failed", "cancelled"];
+
+#[test]
+fn discover_advertises_the_tasks_extension() {
+    let mut fixture = Fixture::start(Era::Modern);
+    let discover = fixture.call("server/discover", json!({}));
+    let capabilities = &discover.result()["capabilities"];
+    assert_eq!(capabilities["extensions"], json!({TASKS_EXTENSION: {}}), "{capabilities}");
+    assert!(capabilities.get("tasks").is_none());
+}
+
+#[test]
+fn task_tools_become_tasks_with_the_extension() {
+    let mut fixture = Fixture::start(Era::Modern);
+    // `greet` stays synchronous, even with a legacy `task` hint.
+    let greet = fixture.call(
+        "tools/call",
+        json!({"name": "greet", "arguments": {"name": "World"}, "task": {"ttl": 60000, "pollInterval": 100},
+               "_meta": {"io.modelcontextprotocol/clientCapabilities": with_tasks()}}),
+    );
+    assert_eq!(greet.result()["content"], json!([text("Hello, World!")]));
+    assert_eq!(greet.result()["resultType"], "complete");
+
+    let compute = fixture.created("slow_compute", json!({"seconds": 1, "label": "one"}));
+    let failing = fixture.created("failing_job", json!({}));
+    let crashing = fixture.created("protocol_error_job", json!({}));
+    let working = fixture.task("tasks/get", json!({"taskId": compute}));
+    assert_eq!(working["status"], "working");
+    assert!(working.get("result").is_none() && working.get("error").is_none(), "{working}");
+
+    let done = fixture.poll_task(&compute, &TERMINAL);
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["result"]["content"], json!([text("Computed one in 1 s")]));
+    assert!(done["result"].get("_meta").is_none(), "{done}");
+    let failed_tool = fixture.poll_task(&failing, &TERMINAL);
+    assert_eq!(failed_tool["status"], "completed", "a tool error completes: {failed_tool}");
+    assert_eq!(failed_tool["result"]["isError"], true);
+    let crashed = fixture.poll_task(&crashing, &TERMINAL);
+    assert_eq!(crashed["status"], "failed", "{crashed}");
+    assert_eq!(crashed["error"]["code"], -32603);
+    assert!(crashed.get("result").is_none());
+
+    // Cancelling a running task ends it `cancelled`; cancelling again is the same ack.
+    let long = fixture.created("slow_compute", json!({"seconds": 60, "label": "long"}));
+    for _ in 0..2 {
+        let ack = fixture.task("tasks/cancel", json!({"taskId": long}));
+        assert_eq!(ack["resultType"], "complete");
+        assert!(ack.get("taskId").is_none() && ack.get("status").is_none(), "{ack}");
+    }
+    assert_eq!(fixture.poll_task(&long, &TERMINAL)["status"], "cancelled");
+    let ack = fixture.task("tasks/cancel", json!({"taskId": compute}));
+    assert_eq!(ack["resultType"], "complete");
+
+    // Unknown ids: -32602; removed methods: -32601.
+    let unknown = fixture.call(
+        "tasks/get",
+        json!({"taskId": "no-such-task", "_meta": {"io.modelcontextprotocol/clientCapabilities": with_tasks()}}),
+    );
+    assert_eq!(unknown.error()["code"], -32602);
+    for removed in ["tasks/result", "tasks/list"] {
+        let exchange = fixture.call(
+            removed,
+            json!({"taskId": compute, "_meta": {"io.modelcontextprotocol/clientCapabilities": with_tasks()}}),
+        );
+        assert_eq!(exchange.error()["code"], -32601, "{removed}");
+    }
+}
+
+#[test]
+fn task_tools_ask_for_input_and_resume() {
+    let mut fixture = Fixture::start(Era::Modern);
+    let delete = fixture.created("confirm_delete", json!({"filename": "notes.txt"}));
+    let asking = fixture.poll_task(&delete, &["input_required"]);
+    assert_eq!(asking["status"], "input_required", "{asking}");
+    assert_eq!(asking["inputRequests"]["confirm"]["method"], "elicitation/create");
+    let ack = fixture.task(
+        "tasks/update",
+        json!({"taskId": delete, "inputResponses": {"confirm": {"action": "accept", "content": {"confirm": true}}}}),
+    );
+    assert_eq!(ack["resultType"], "complete");
+    let done = fixture.poll_task(&delete, &TERMINAL);
+    assert_eq!(done["result"]["content"], json!([text("Deleted notes.txt")]), "{done}");
+
+    // Two requests, answered one at a time; unknown keys are ignored.
+    let multi = fixture.created("multi_input", json!({}));
+    let asking = fixture.poll_task(&multi, &["input_required"]);
+    let mut keys: Vec<&str> = asking["inputRequests"].as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["confirm", "name"]);
+    let answer = json!({"action": "accept", "content": {"name": "Ada", "confirm": true}});
+    let ack =
+        fixture.task("tasks/update", json!({"taskId": multi, "inputResponses": {"name": answer, "unknown-key": {}}}));
+    assert_eq!(ack["resultType"], "complete");
+    let half = fixture.task("tasks/get", json!({"taskId": multi}));
+    assert_eq!(half["status"], "input_required");
+    assert_eq!(half["inputRequests"].as_object().unwrap().keys().collect::<Vec<_>>(), ["confirm"]);
+    fixture.task("tasks/update", json!({"taskId": multi, "inputResponses": {"confirm": answer}}));
+    let done = fixture.poll_task(&multi, &TERMINAL);
+    assert_eq!(done["result"]["content"], json!([text("Name: Ada; confirmed: yes")]), "{done}");
+
+    // Input first (input_required, no task), then a task that greets the name.
+    let round1 = fixture.call_with("test_tool_with_task", json!({}), with_tasks());
+    let r1 = round1.result();
+    assert_eq!(r1["resultType"], "input_required");
+    assert!(r1.get("taskId").is_none());
+    let state = r1["requestState"].clone();
+    let round2 = fixture.call(
+        "tools/call",
+        json!({"name": "test_tool_with_task", "arguments": {},
+               "inputResponses": {"user_name": {"action": "accept", "content": {"name": "Alice"}}},
+               "requestState": state,
+               "_meta": {"io.modelcontextprotocol/clientCapabilities": with_tasks()}}),
+    );
+    let r2 = round2.result();
+    assert_eq!(r2["resultType"], "task", "{r2}");
+    assert!(r2.get("requestState").is_none() && r2.get("inputRequests").is_none(), "{r2}");
+    let id = r2["taskId"].as_str().unwrap().to_owned();
+    let done = fixture.poll_task(&id, &TERMINAL);
+    assert_eq!(done["result"]["content"], json!([text("Hello, Alice! (greeted by a task)")]), "{done}");
+}
+
+#[test]
+fn without_the_extension_task_tools_run_at_once_or_are_refused() {
+    let mut fixture = Fixture::start(Era::Modern);
+    let caps = default_capabilities();
+    // Optional task support: an ordinary call.
+    let compute = fixture.call_with("slow_compute", json!({"seconds": 0, "label": "now"}), caps.clone());
+    assert_eq!(compute.result()["content"], json!([text("Computed now in 0 s")]));
+    assert!(compute.result().get("taskId").is_none());
+    let crash = fixture.call_with("protocol_error_job", json!({}), caps.clone());
+    assert_eq!(crash.error()["code"], -32603);
+    // confirm_delete asks with an input-required result instead.
+    let asked = fixture.call_with("confirm_delete", json!({"filename": "a.txt"}), caps.clone());
+    assert_eq!(asked.result()["resultType"], "input_required");
+    let retried = fixture.call(
+        "tools/call",
+        json!({"name": "confirm_delete", "arguments": {"filename": "a.txt"},
+               "inputResponses": {"confirm": {"action": "accept", "content": {"confirm": false}}},
+               "_meta": {"io.modelcontextprotocol/clientCapabilities": caps.clone()}}),
+    );
+    assert_eq!(retried.result()["content"], json!([text("Kept a.txt")]));
+    // Required task support: -32021 naming the extension.
+    for name in ["failing_job", "multi_input", "test_tool_with_task"] {
+        let refused = fixture.call_with(name, json!({}), caps.clone());
+        assert_eq!(refused.error()["code"], -32021, "{name}");
+        assert_eq!(refused.error()["data"]["requiredCapabilities"], json!({"extensions": {TASKS_EXTENSION: {}}}));
+    }
+    // The tasks methods need the extension in the request.
+    for method in ["tasks/get", "tasks/update", "tasks/cancel"] {
+        let refused = fixture.call(
+            method,
+            json!({"taskId": "gate-test", "inputResponses": {}, "_meta": {"io.modelcontextprotocol/clientCapabilities": {}}}),
+        );
+        assert_eq!(refused.error()["code"], -32021, "{method}");
+    }
+
+    // A legacy session: no tasks; the timed tools answer the call, the others say why not.
+    let mut legacy = Fixture::start(Era::Legacy);
+    let failing = legacy.call_tool("failing_job", json!({}));
+    assert_eq!(failing.result()["isError"], true);
+    assert_eq!(failing.result()["content"], json!([text("failing_job failed, as it always does")]));
+    for (name, arguments) in
+        [("multi_input", json!({})), ("test_tool_with_task", json!({})), ("confirm_delete", json!({"filename": "a"}))]
+    {
+        let refused = legacy.call_tool(name, arguments);
+        assert_eq!(refused.result()["isError"], true, "{name}");
+        assert!(
+            refused.result()["content"][0]["text"].as_str().unwrap().contains("needs the tasks extension"),
+            "{name}"
+        );
+    }
+    let exchange = legacy.call("tasks/get", json!({"taskId": "x"}));
+    assert_eq!(exchange.error()["code"], -32601);
 }
 
 // ---------------------------------------------------------------------------------------

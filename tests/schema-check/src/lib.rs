@@ -12,7 +12,7 @@ use std::sync::{Once, OnceLock};
 
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{ValidationError, ValidatorMap};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The protocol revisions whose schemas can be checked against, oldest first.
 pub const REVISIONS: [&str; 5] = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28"];
@@ -20,6 +20,58 @@ pub const REVISIONS: [&str; 5] = ["2024-11-05", "2025-03-26", "2025-06-18", "202
 /// Client requests whose result has no definition of its own in the schemas: they answer with
 /// `EmptyResult`.
 const EMPTY_RESULT_METHODS: [&str; 4] = ["ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"];
+
+/// The revision the tasks extension (`io.modelcontextprotocol/tasks`) is checked for.
+const TASKS_REVISION: &str = "2026-07-28";
+
+/// The methods of the tasks extension and the definitions of their results (see
+/// [`tasks_definitions`]).
+const TASKS_METHODS: [(&str, &str); 3] =
+    [("tasks/get", "GetTaskResult"), ("tasks/update", "UpdateTaskResult"), ("tasks/cancel", "CancelTaskResult")];
+
+/// The result definitions of the tasks extension (2026-07-28), which the core schema does
+/// not carry, written here from the extension's types: `Task`, `CreateTaskResult` (the
+/// answer of a `tools/call` that became a task, `resultType: "task"`), `GetTaskResult` (a
+/// DetailedTask: the `CallToolResult`, the error or the input requests inlined by status)
+/// and the empty acknowledgements of `tasks/update` and `tasks/cancel`.
+fn tasks_definitions() -> Value {
+    let with_result = |extra: Value| json!({"allOf": [{"$ref": "#/$defs/Result"}, extra]});
+    let complete = json!({"properties": {"resultType": {"const": "complete"}}});
+    json!({
+        "Task": {
+            "type": "object",
+            "properties": {
+                "taskId": {"type": "string"},
+                "status": {"enum": ["working", "input_required", "completed", "failed", "cancelled"]},
+                "statusMessage": {"type": "string"},
+                "createdAt": {"type": "string", "format": "date-time"},
+                "lastUpdatedAt": {"type": "string", "format": "date-time"},
+                "ttlMs": {"type": ["integer", "null"], "minimum": 1},
+                "pollIntervalMs": {"type": "integer", "minimum": 1}
+            },
+            "required": ["taskId", "status", "createdAt", "lastUpdatedAt", "ttlMs"]
+        },
+        "CreateTaskResult": with_result(json!({"allOf": [
+            {"$ref": "#/$defs/Task"},
+            {"properties": {"resultType": {"const": "task"}}}
+        ]})),
+        "GetTaskResult": with_result(json!({"allOf": [
+            {"$ref": "#/$defs/Task"},
+            complete,
+            {"oneOf": [
+                {"properties": {"status": {"const": "working"}}},
+                {"properties": {"status": {"const": "input_required"}, "inputRequests": {"$ref": "#/$defs/InputRequests"}},
+                 "required": ["inputRequests"]},
+                {"properties": {"status": {"const": "completed"}, "result": {"$ref": "#/$defs/CallToolResult"}},
+                 "required": ["result"]},
+                {"properties": {"status": {"const": "failed"}, "error": {"$ref": "#/$defs/Error"}}, "required": ["error"]},
+                {"properties": {"status": {"const": "cancelled"}}}
+            ]}
+        ]})),
+        "UpdateTaskResult": with_result(complete.clone()),
+        "CancelTaskResult": with_result(complete),
+    })
+}
 
 /// What checking one message found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +120,10 @@ fn is_repository_root(dir: &Path) -> bool {
 ///   may answer that way.
 /// - An error is checked against the error response the revision defines for its `code`, if
 ///   any (e.g. `UnsupportedProtocolVersionError`), then against the error envelope.
+/// - 2026-07-28 also knows the tasks extension (`io.modelcontextprotocol/tasks`): a
+///   `tools/call` result whose `resultType` is `"task"` is checked against
+///   `CreateTaskResult`, and `tasks/get`, `tasks/update` and `tasks/cancel` results against
+///   definitions written from the extension's types (see `tasks_definitions`).
 ///
 /// The definitions are checked most specific first, and the errors reported are those of the
 /// first one that fails: the broader ones would only repeat them.
@@ -165,8 +221,15 @@ impl Schema {
         }
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
-        let document: Value =
+        let mut document: Value =
             serde_json::from_str(&text).unwrap_or_else(|error| panic!("{} is not JSON: {error}", path.display()));
+        let tasks = rev == TASKS_REVISION;
+        if tasks {
+            let defs = document.get_mut("$defs").and_then(Value::as_object_mut).expect("2026-07-28 has $defs");
+            for (name, definition) in tasks_definitions().as_object().into_iter().flatten() {
+                assert!(defs.insert(name.clone(), definition.clone()).is_none(), "{rev} already defines {name}");
+            }
+        }
         // Formats (`uri`, `uri-template`) are asserted in every revision alike; by default only
         // the draft-07 ones would be.
         let validators = jsonschema::options()
@@ -176,7 +239,7 @@ impl Schema {
         let defs_key = if document.get("$defs").is_some() { "$defs" } else { "definitions" };
         let defs = &document[defs_key];
 
-        let results = union_by_method(defs, "ClientRequest")
+        let mut results: HashMap<String, String> = union_by_method(defs, "ClientRequest")
             .into_iter()
             .map(|(method, request)| {
                 let result = request
@@ -188,6 +251,9 @@ impl Schema {
                 (method, result)
             })
             .collect();
+        if tasks {
+            results.extend(TASKS_METHODS.iter().map(|(method, result)| ((*method).to_owned(), (*result).to_owned())));
+        }
         let errors = defs
             .as_object()
             .into_iter()
@@ -242,9 +308,16 @@ impl Schema {
                 let definition =
                     self.results.get(method).ok_or_else(|| format!("{rev} defines no client request `{method}`"))?;
                 let mut checks = Vec::new();
-                if self.is_defined("InputRequiredResult")
-                    && result.get("resultType").and_then(Value::as_str) == Some("input_required")
-                {
+                let result_type = result.get("resultType").and_then(Value::as_str);
+                if result_type == Some("task") && self.is_defined("CreateTaskResult") {
+                    // The tasks extension: a call answered with a task handle.
+                    if method != "tools/call" {
+                        return Err(format!(
+                            "only tools/call may answer with a task (resultType \"task\"), not `{method}`"
+                        ));
+                    }
+                    checks.push(("CreateTaskResult".into(), "/result"));
+                } else if self.is_defined("InputRequiredResult") && result_type == Some("input_required") {
                     checks.push(("InputRequiredResult".into(), "/result"));
                     let response = format!("{definition}Response");
                     if self.is_defined(&response) {

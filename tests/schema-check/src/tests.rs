@@ -269,3 +269,49 @@ fn formats_are_asserted_in_every_revision() {
         assert_rejected(rev, result(resources.clone()), Some("resources/list"), "is not a \"uri\"");
     }
 }
+
+#[test]
+fn tasks_extension_results() {
+    let task = json!({"taskId": "t1", "status": "working", "createdAt": "2026-07-28T00:00:00.000Z",
+                      "lastUpdatedAt": "2026-07-28T00:00:01.000Z", "ttlMs": 60000, "pollIntervalMs": 200});
+    let with = |base: &Value, extra: Value| {
+        let mut v = base.clone();
+        v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        v
+    };
+    assert_passes(LATEST, result(with(&task, json!({"resultType": "task"}))), Some("tools/call"));
+    assert_rejected(LATEST, result(with(&task, json!({"resultType": "task"}))), Some("prompts/get"), "only tools/call");
+    assert_rejected(
+        LATEST,
+        result(with(&task, json!({"resultType": "task", "createdAt": "yesterday"}))),
+        Some("tools/call"),
+        "createdAt",
+    );
+    let get = with(&task, json!({"resultType": "complete"}));
+    assert_passes(LATEST, result(get.clone()), Some("tasks/get"));
+    let done = json!({"status": "completed", "result": {"resultType": "complete", "content": [{"type": "text", "text": "ok"}]}});
+    assert_passes(LATEST, result(with(&get, done)), Some("tasks/get"));
+    assert_rejected(LATEST, result(with(&get, json!({"status": "completed"}))), Some("tasks/get"), "GetTaskResult");
+    let failed = json!({"status": "failed", "error": {"code": -32603, "message": "boom"}});
+    assert_passes(LATEST, result(with(&get, failed)), Some("tasks/get"));
+    let asking = json!({"status": "input_required", "inputRequests": {"confirm": {"method": "elicitation/create",
+        "params": {"message": "Sure?", "requestedSchema": {"type": "object", "properties": {"ok": {"type": "boolean"}}}}}}});
+    assert_passes(LATEST, result(with(&get, asking)), Some("tasks/get"));
+    for method in ["tasks/update", "tasks/cancel"] {
+        assert_passes(LATEST, result(json!({"resultType": "complete"})), Some(method));
+        assert_rejected(LATEST, result(json!({"resultType": "task"})), Some(method), "only tools/call");
+    }
+    // 2025-11-25 has tasks of its own, in the core schema: its definitions apply there.
+    assert_rejected(
+        "2025-11-25",
+        result(json!({"resultType": "complete"})),
+        Some("tasks/get"),
+        "\"ttl\" is a required",
+    );
+    assert_rejected(
+        "2025-06-18",
+        result(json!({"resultType": "complete"})),
+        Some("tasks/get"),
+        "defines no client request",
+    );
+}

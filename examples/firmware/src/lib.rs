@@ -8,6 +8,9 @@
 //! part's low-power wait), `exit` (a reset, or nothing) and `memory.x`.
 #![no_std]
 
+// The small mem routines replace the compiler runtime's (linked by name).
+use picomcp_firmware_mem as _;
+
 use core::convert::Infallible;
 use core::sync::atomic::{AtomicU32, Ordering};
 

@@ -1,7 +1,8 @@
 //! Board glue for QEMU's mps2-an386 (Cortex-M4F) and mps2-an385 (Cortex-M3) boards: the
 //! CMSDK UART, a SysTick millisecond clock, sleeping, and leaving through semihosting.
-//! This is the only code with `unsafe` (memory-mapped registers, linker symbols); the
-//! picomcp core and the demo contract have none.
+//! This file and the small mem routines of `mem/` hold the only `unsafe` (memory-mapped
+//! registers, linker symbols, C's `memcpy` contract); the picomcp core and the demo
+//! contract have none.
 //!
 //! Porting to a real board means replacing this file: the UART driver (any
 //! `embedded_io::Read`/`Write`), the clock (any millisecond counter), `sleep` (your

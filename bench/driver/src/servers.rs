@@ -12,6 +12,7 @@
 //! a wrapper script must `exec` the real server for the RSS columns to be
 //! right. Blank lines and lines starting with `#` are ignored.
 
+pub use bench_common::find_on_path;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -85,10 +86,4 @@ pub fn load(path: &Path) -> Result<Vec<Server>, String> {
         });
     }
     Ok(servers)
-}
-
-/// The full path of a program found on `PATH`.
-pub fn find_on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
 }

@@ -9,6 +9,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::wire::{self, Reply};
+use bench_common::peak_rss_kib;
 
 /// How much the driver buffers on each pipe.
 const PIPE_BUFFER: usize = 64 * 1024;
@@ -253,17 +254,6 @@ fn wait_for_writer(progress: &AtomicU64, finished: &AtomicBool, stall: Duration)
             return;
         }
     }
-}
-
-/// Reads VmHWM (peak resident set size, KiB) from `/proc/<pid>/status`.
-pub fn peak_rss_kib(pid: u32) -> Result<u64, String> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .map_err(|e| format!("reading /proc/{pid}/status: {e}"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or_else(|| format!("no VmHWM in /proc/{pid}/status"))
 }
 
 /// Wrong replies seen during one exchange.

@@ -7,6 +7,8 @@
 //! (falling back to a scan of the top-level keys), and the echoed text is found
 //! by a substring search for the quoted text after a `"text"` key.
 
+use bench_common::{find, push_decimal, top_level_value, trim_end};
+
 /// The text every `echo` request carries; each reply must echo it back.
 macro_rules! echo_text {
     () => {
@@ -37,21 +39,6 @@ pub fn push_echo_request(buf: &mut Vec<u8>, id: u64) {
     buf.extend_from_slice(ECHO_PREFIX);
     push_decimal(buf, id);
     buf.extend_from_slice(ECHO_SUFFIX);
-}
-
-/// Appends `n` in decimal without going through `fmt`.
-fn push_decimal(buf: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&digits[start..]);
 }
 
 /// What one line from the server is.
@@ -127,70 +114,6 @@ fn has_echoed_text(line: &[u8]) -> bool {
         Some(before) => trim_end(before).ends_with(b"\"text\""),
         None => false,
     }
-}
-
-/// The bytes right after `"key":` when `key` is a key of the outermost object.
-fn top_level_value<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < line.len() {
-        match line[i] {
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            b'"' => {
-                let start = i + 1;
-                let end = string_end(line, start)?;
-                if depth == 1
-                    && &line[start..end] == key
-                    && let Some(value) = trim_start(&line[end + 1..]).strip_prefix(b":")
-                {
-                    return Some(trim_start(value));
-                }
-                i = end;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// The index of the quote closing the string whose contents start at `from`.
-fn string_end(line: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    while i < line.len() {
-        match line[i] {
-            b'\\' => i += 2,
-            b'"' => return Some(i),
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// The first position of `needle` (non-empty) in `haystack`.
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, rest) = needle.split_first()?;
-    let last_start = haystack.len().checked_sub(needle.len())?;
-    let mut i = 0;
-    while i <= last_start {
-        let at = i + haystack[i..=last_start].iter().position(|&b| b == first)?;
-        if &haystack[at + 1..at + needle.len()] == rest {
-            return Some(at);
-        }
-        i = at + 1;
-    }
-    None
-}
-
-fn trim_start(bytes: &[u8]) -> &[u8] {
-    let skip = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    &bytes[skip..]
-}
-
-fn trim_end(bytes: &[u8]) -> &[u8] {
-    let keep = bytes.len() - bytes.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
-    &bytes[..keep]
 }
 
 #[cfg(test)]

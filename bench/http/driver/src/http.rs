@@ -6,6 +6,7 @@
 //! close-delimited body or a `Connection: close` header the next request opens
 //! a new connection (counted in [`Connection::reconnects`]).
 
+pub use bench_common::find;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
@@ -295,21 +296,6 @@ impl Connection {
             Err(e) => Err(format!("reading the response: {e}")),
         }
     }
-}
-
-/// The first position of `needle` (non-empty) in `haystack`.
-pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, rest) = needle.split_first()?;
-    let last_start = haystack.len().checked_sub(needle.len())?;
-    let mut i = 0;
-    while i <= last_start {
-        let at = i + haystack[i..=last_start].iter().position(|&b| b == first)?;
-        if &haystack[at + 1..at + needle.len()] == rest {
-            return Some(at);
-        }
-        i = at + 1;
-    }
-    None
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use crate::http::Url;
 use crate::mcp::Client;
 use crate::servers::Server;
+use bench_common::peak_rss_kib;
 
 /// The knobs of a run (see `--help`).
 #[derive(Debug, Clone)]
@@ -323,17 +324,6 @@ fn clock_ticks_per_second() -> f64 {
             .and_then(|s| s.trim().parse().ok())
             .unwrap_or(100.0)
     })
-}
-
-/// Reads VmHWM (peak resident set size, KiB) from `/proc/<pid>/status`.
-pub fn peak_rss_kib(pid: u32) -> Result<u64, String> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .map_err(|e| format!("reading /proc/{pid}/status: {e}"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or_else(|| format!("no VmHWM in /proc/{pid}/status"))
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@
 use std::time::Duration;
 
 use crate::http::{self, Connection, Response, Url};
+use bench_common::{push_decimal, string_end, top_level_value, trim, trim_end, trim_start};
 
 /// The text every echo request sends; the reply must carry it back.
 pub const ECHO_TEXT: &str = "hello";
@@ -302,74 +303,6 @@ fn string_after(message: &[u8], key: &[u8]) -> Option<String> {
     let rest = trim_start(rest).strip_prefix(b"\"")?;
     let end = string_end(rest, 0)?;
     String::from_utf8(rest[..end].to_vec()).ok()
-}
-
-/// The bytes right after `"key":` when `key` is a key of the outermost object.
-fn top_level_value<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < line.len() {
-        match line[i] {
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            b'"' => {
-                let start = i + 1;
-                let end = string_end(line, start)?;
-                if depth == 1
-                    && &line[start..end] == key
-                    && let Some(value) = trim_start(&line[end + 1..]).strip_prefix(b":")
-                {
-                    return Some(trim_start(value));
-                }
-                i = end;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// The index of the quote closing the string whose contents start at `from`.
-fn string_end(line: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    while i < line.len() {
-        match line[i] {
-            b'\\' => i += 2,
-            b'"' => return Some(i),
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// Appends `n` in decimal without going through `fmt`.
-fn push_decimal(buf: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&digits[start..]);
-}
-
-fn trim(bytes: &[u8]) -> &[u8] {
-    trim_end(trim_start(bytes))
-}
-
-fn trim_start(bytes: &[u8]) -> &[u8] {
-    let skip = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    &bytes[skip..]
-}
-
-fn trim_end(bytes: &[u8]) -> &[u8] {
-    let keep = bytes.len() - bytes.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
-    &bytes[..keep]
 }
 
 /// The start of a message, for error messages.

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::mcp::Wire;
+pub use bench_common::find_on_path;
 
 /// One row of the table.
 #[derive(Debug, Clone)]
@@ -111,10 +112,4 @@ pub fn load(path: &Path) -> Result<Vec<Server>, String> {
         });
     }
     Ok(servers)
-}
-
-/// The full path of a program found on `PATH`.
-pub fn find_on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
 }

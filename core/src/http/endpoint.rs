@@ -203,10 +203,11 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
         if let Err(denied) = self.config.allow.check_head(head) {
             return reply.status(conns, denied.status());
         }
+        let mut cx = Cx { server, handler, conns, scratch };
         match head.method {
-            Method::Post => self.post(server, handler, conns, reply, head, body, scratch),
-            Method::Get => self.get(conns, reply, head),
-            Method::Delete => self.delete(server, handler, conns, reply, head),
+            Method::Post => self.post(&mut cx, reply, head, body),
+            Method::Get => self.get(cx.conns, reply, head),
+            Method::Delete => self.delete(&mut cx, reply, head),
             _ => reply.head(conns, ResponseHead::new(Status::METHOD_NOT_ALLOWED).allow("GET, POST, DELETE")),
         }
     }
@@ -239,28 +240,24 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
         next
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn post<S: Storage>(
         &mut self,
-        server: &mut Server<S>,
-        handler: &mut dyn Handler,
-        conns: &mut dyn Connections,
+        cx: &mut Cx<'_, S>,
         reply: Reply,
         head: &RequestHead<'_>,
         body: &[u8],
-        scratch: &mut [u8],
     ) -> Result<(), Error> {
         if head.content_type.is_some() && !head.content_type_is_json() {
-            return reply.status(conns, Status::UNSUPPORTED_MEDIA_TYPE);
+            return reply.status(cx.conns, Status::UNSUPPORTED_MEDIA_TYPE);
         }
         if head.accept.is_some() && !head.accepts_json() && !head.accepts_event_stream() {
-            return reply.status(conns, Status::NOT_ACCEPTABLE);
+            return reply.status(cx.conns, Status::NOT_ACCEPTABLE);
         }
         if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
             // A batch's replies cannot share one JSON response when some come later.
             return reply.error(
-                conns,
-                scratch,
+                cx.conns,
+                cx.scratch,
                 Status::BAD_REQUEST,
                 None,
                 code::INVALID_REQUEST,
@@ -272,8 +269,8 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
         if let Some(id) = head.session_id {
             let Some(index) = self.find_session(id) else {
                 return reply.error(
-                    conns,
-                    scratch,
+                    cx.conns,
+                    cx.scratch,
                     Status::NOT_FOUND,
                     envelope.id,
                     code::INVALID_REQUEST,
@@ -282,32 +279,32 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
             };
             if head.protocol_version.is_some_and(|v| !is_legacy_version(v)) {
                 return reply.error(
-                    conns,
-                    scratch,
+                    cx.conns,
+                    cx.scratch,
                     Status::BAD_REQUEST,
                     envelope.id,
                     code::INVALID_REQUEST,
                     "Bad Request: unsupported MCP-Protocol-Version header",
                 );
             }
-            return self.dispatch(server, handler, conns, reply, Some(index), None, body, &envelope, scratch);
+            return self.dispatch(cx, reply, Some(index), None, body, &envelope);
         }
         if envelope.meta.is_some() || !legacy_header {
-            return self.stateless(server, handler, conns, reply, head, body, &envelope, scratch);
+            return self.stateless(cx, reply, head, body, &envelope);
         }
         if !envelope.is_initialize() {
             return reply.error(
-                conns,
-                scratch,
+                cx.conns,
+                cx.scratch,
                 Status::BAD_REQUEST,
                 envelope.id,
                 code::INVALID_REQUEST,
                 "Bad Request: no Mcp-Session-Id; send initialize first, or use protocol version 2026-07-28",
             );
         }
-        let index = self.open_session(server, handler, conns);
+        let index = self.open_session(cx.server, cx.handler, cx.conns);
         let id = self.sessions.get(index).map(|s| s.id);
-        self.dispatch(server, handler, conns, reply, Some(index), id, body, &envelope, scratch)?;
+        self.dispatch(cx, reply, Some(index), id, body, &envelope)?;
         // A failed initialize leaves no session behind.
         if let Some(slot) = self.sessions.get_mut(index).filter(|s| s.session.revision.is_none()) {
             slot.live = false;
@@ -317,25 +314,21 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
 
     /// The 2026-07-28 checks a request goes through before the server sees it, in the
     /// order the revision gives them; then the request, on a scope of its own.
-    #[allow(clippy::too_many_arguments)]
     fn stateless<S: Storage>(
         &mut self,
-        server: &mut Server<S>,
-        handler: &mut dyn Handler,
-        conns: &mut dyn Connections,
+        cx: &mut Cx<'_, S>,
         reply: Reply,
         head: &RequestHead<'_>,
         body: &[u8],
         envelope: &Envelope<'_>,
-        scratch: &mut [u8],
     ) -> Result<(), Error> {
         if let (Some(method), Some(id)) = (envelope.method, envelope.id) {
             let meta = RequestMeta::from_meta(envelope.meta);
             let version = meta.protocol_version.and_then(Value::as_str);
             if version.is_none() || meta.client_capabilities.and_then(Value::as_object).is_none() {
                 return reply.error(
-                    conns,
-                    scratch,
+                    cx.conns,
+                    cx.scratch,
                     Status::BAD_REQUEST,
                     Some(id),
                     code::INVALID_PARAMS,
@@ -350,43 +343,46 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
                 Some(_) => None,
             };
             if let Some(message) = problem {
-                return reply.error(conns, scratch, Status::BAD_REQUEST, Some(id), code::HEADER_MISMATCH, message);
+                return reply.error(
+                    cx.conns,
+                    cx.scratch,
+                    Status::BAD_REQUEST,
+                    Some(id),
+                    code::HEADER_MISMATCH,
+                    message,
+                );
             }
             if let Some(requested) = version.filter(|v| Revision::from_json(*v).is_none_or(|r| !r.is_modern())) {
-                let mut cursor = Cursor::new(scratch);
+                let mut cursor = Cursor::new(cx.scratch);
                 unsupported_version(&mut cursor, id, requested)?;
                 let len = cursor.len;
-                return reply.json(conns, Status::BAD_REQUEST, None, scratch.get(..len).unwrap_or_default());
+                return reply.json(cx.conns, Status::BAD_REQUEST, None, cx.scratch.get(..len).unwrap_or_default());
             }
             let mirrored = || {
                 method
                     .eq_str("tools/call")
-                    .then(|| params::mismatch(head, handler.registry(), envelope.params))
+                    .then(|| params::mismatch(head, cx.handler.registry(), envelope.params))
                     .flatten()
             };
             if let Some(message) = header_problem(head, method, envelope).or_else(mirrored) {
-                let mut cursor = Cursor::new(scratch);
+                let mut cursor = Cursor::new(cx.scratch);
                 jsonrpc::error(&mut cursor, Some(id), code::HEADER_MISMATCH, message)?;
                 let len = cursor.len;
-                return reply.json(conns, Status::BAD_REQUEST, None, scratch.get(..len).unwrap_or_default());
+                return reply.json(cx.conns, Status::BAD_REQUEST, None, cx.scratch.get(..len).unwrap_or_default());
             }
         }
-        self.dispatch(server, handler, conns, reply, None, None, body, envelope, scratch)
+        self.dispatch(cx, reply, None, None, body, envelope)
     }
 
     /// Hand the body to the server, routing what it writes.
-    #[allow(clippy::too_many_arguments)]
     fn dispatch<S: Storage>(
         &mut self,
-        server: &mut Server<S>,
-        handler: &mut dyn Handler,
-        conns: &mut dyn Connections,
+        cx: &mut Cx<'_, S>,
         reply: Reply,
         session: Option<usize>,
         session_header: Option<[u8; SESSION_ID]>,
         body: &[u8],
         envelope: &Envelope<'_>,
-        scratch: &mut [u8],
     ) -> Result<(), Error> {
         self.next_scope = self.next_scope.wrapping_add(1).max(1);
         let mut fresh = Session::new(crate::LogLevel::Info);
@@ -410,12 +406,12 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
             session_header,
             session_scope,
         };
-        let mut router = Router::new(&mut self.streams, &mut self.pending, conns, scratch, Some(current));
-        let outcome = server.receive_for(peer, body, &mut router, handler);
+        let mut router = Router::new(&mut self.streams, &mut self.pending, cx.conns, cx.scratch, Some(current));
+        let outcome = cx.server.receive_for(peer, body, &mut router, cx.handler);
         let answered = router.current.is_some_and(|c| c.answered);
         if !answered {
             // Only a request can be in flight (a client's answer may reuse a call's id).
-            let deferred = envelope.method.and(envelope.id).and_then(|id| server.ticket_of(scope, id.raw()));
+            let deferred = envelope.method.and(envelope.id).and_then(|id| cx.server.ticket_of(scope, id.raw()));
             match deferred {
                 // Answered later: stream until then.
                 Some(ticket) => router.open_stream(Owner::Call(ticket))?,
@@ -424,7 +420,7 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
             }
         }
         outcome?;
-        self.fan_out(server, conns, scratch)
+        self.fan_out(cx.server, cx.conns, cx.scratch)
     }
 
     /// `GET`: a legacy session's stream for messages outside any call.
@@ -451,18 +447,11 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
     }
 
     /// `DELETE`: end a legacy session.
-    fn delete<S: Storage>(
-        &mut self,
-        server: &mut Server<S>,
-        handler: &mut dyn Handler,
-        conns: &mut dyn Connections,
-        reply: Reply,
-        head: &RequestHead<'_>,
-    ) -> Result<(), Error> {
-        let Some(id) = head.session_id else { return reply.status(conns, Status::BAD_REQUEST) };
-        let Some(index) = self.find_session(id) else { return reply.status(conns, Status::NOT_FOUND) };
-        self.end_session(server, handler, conns, index);
-        reply.status(conns, Status::OK)
+    fn delete<S: Storage>(&mut self, cx: &mut Cx<'_, S>, reply: Reply, head: &RequestHead<'_>) -> Result<(), Error> {
+        let Some(id) = head.session_id else { return reply.status(cx.conns, Status::BAD_REQUEST) };
+        let Some(index) = self.find_session(id) else { return reply.status(cx.conns, Status::NOT_FOUND) };
+        self.end_session(cx.server, cx.handler, cx.conns, index);
+        reply.status(cx.conns, Status::OK)
     }
 
     fn find_session(&self, id: &[u8]) -> Option<usize> {
@@ -554,6 +543,15 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
         }
         Ok(())
     }
+}
+
+/// What one call into the endpoint works with: the server, the host's handler, the
+/// driver's connections and the message buffer.
+struct Cx<'c, S> {
+    server: &'c mut Server<S>,
+    handler: &'c mut dyn Handler,
+    conns: &'c mut dyn Connections,
+    scratch: &'c mut [u8],
 }
 
 /// What a handler of one request needs to answer it outside a stream.

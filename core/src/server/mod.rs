@@ -2,6 +2,7 @@
 
 mod content;
 mod dispatch;
+mod draft;
 mod handler;
 mod input;
 mod lists;
@@ -16,6 +17,7 @@ use core::time::Duration;
 pub use content::{Body, Content, Data, ResourceContents, ResourceLink};
 #[cfg(feature = "http")]
 pub(crate) use dispatch::unsupported_version;
+pub use draft::Draft;
 pub use handler::{
     ArgError, Arguments, CompletionRef, CompletionRequest, Handler, PromptGet, ReadTarget, RequestInfo, ResourceRead,
     ToolCall,
@@ -29,7 +31,7 @@ pub use responder::{Completions, Contents, MAX_COMPLETIONS, Messages, Responder,
 pub use tasks::TaskAnswer;
 
 use crate::json;
-use crate::protocol::{LogLevel, Revision, Session, Storage, Ticket, inflight};
+use crate::protocol::{CallKind, LogLevel, Revision, Session, Storage, Ticket, inflight};
 use crate::{Error, Sink};
 
 /// Who may cache a result (`cacheScope`, 2026-07-28).
@@ -309,6 +311,11 @@ impl<S: Storage> Server<S> {
     /// Whether `ticket` still names a call in flight.
     pub fn is_live(&self, ticket: Ticket) -> bool {
         inflight::live_tickets(self.storage.slots()).any(|(t, _)| t == ticket)
+    }
+
+    /// What kind of request `ticket` names, while it is live.
+    pub fn ticket_kind(&self, ticket: Ticket) -> Option<CallKind> {
+        inflight::live_tickets(self.storage.slots()).find(|(t, _)| *t == ticket).map(|(_, slot)| slot.kind())
     }
 
     #[cfg(feature = "http")]

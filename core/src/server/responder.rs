@@ -481,10 +481,10 @@ pub(crate) fn write_tool_result(
 
 /// Writes the content of a `tools/call` result.
 pub struct ToolResult<'r> {
-    out: &'r mut dyn Sink,
-    first: bool,
-    structured: bool,
-    is_error: bool,
+    pub(super) out: &'r mut dyn Sink,
+    pub(super) first: bool,
+    pub(super) structured: bool,
+    pub(super) is_error: bool,
 }
 
 impl<'t> ToolResult<'_> {
@@ -555,8 +555,8 @@ impl<'t> ToolResult<'_> {
 
 /// Writes the contents of a `resources/read` result.
 pub struct Contents<'r> {
-    out: &'r mut dyn Sink,
-    first: bool,
+    pub(super) out: &'r mut dyn Sink,
+    pub(super) first: bool,
 }
 
 impl Contents<'_> {
@@ -571,8 +571,8 @@ impl Contents<'_> {
 
 /// Writes the messages of a `prompts/get` result.
 pub struct Messages<'r> {
-    out: &'r mut dyn Sink,
-    first: bool,
+    pub(super) out: &'r mut dyn Sink,
+    pub(super) first: bool,
 }
 
 impl Messages<'_> {
@@ -593,10 +593,10 @@ impl Messages<'_> {
 
 /// Writes the values of a `completion/complete` result (at most 100; more set `hasMore`).
 pub struct Completions<'r> {
-    out: &'r mut dyn Sink,
-    count: usize,
-    total: Option<u64>,
-    has_more: bool,
+    pub(super) out: &'r mut dyn Sink,
+    pub(super) count: usize,
+    pub(super) total: Option<u64>,
+    pub(super) has_more: bool,
 }
 
 /// The most values one completion result may carry.

@@ -1,0 +1,339 @@
+//! Moving bytes: the sans-IO loop (`receive` input, `take_output`, `poll`) and the ready
+//! stdio and HTTP drivers.
+
+use core::ptr::addr_of_mut;
+
+use picomcp::framing::Line;
+use picomcp::{Error, Sink};
+
+use crate::call::Bridge;
+use crate::server::picomcp_server;
+use crate::status::*;
+use crate::text::bytes;
+
+/// The output queue of the sans-IO loop: whole messages only (a message that does not
+/// fit is taken back, never left half-written).
+pub(crate) struct OutQueue {
+    buf: &'static mut [u8],
+    head: usize,
+    tail: usize,
+    /// Where the message being written started.
+    mark: usize,
+    overflow: bool,
+}
+
+impl OutQueue {
+    pub(crate) fn new(buf: &'static mut [u8]) -> Self {
+        Self { buf, head: 0, tail: 0, mark: 0, overflow: false }
+    }
+
+    /// Start a write outside a message boundary the core marks itself.
+    pub(crate) fn begin(&mut self) {
+        self.mark = self.tail;
+        self.overflow = false;
+    }
+
+    /// After a core call: take back a message that did not fit; whether one did not.
+    pub(crate) fn settle(&mut self, _ok: bool) -> bool {
+        let overflowed = core::mem::take(&mut self.overflow);
+        if overflowed {
+            self.tail = self.mark;
+        }
+        overflowed
+    }
+
+    fn free(&self) -> usize {
+        self.buf.len() - (self.tail - self.head)
+    }
+
+    fn pending(&self) -> &[u8] {
+        self.buf.get(self.head..self.tail).unwrap_or_default()
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.head += n.min(self.tail - self.head);
+        if self.head == self.tail {
+            (self.head, self.tail, self.mark) = (0, 0, 0);
+        }
+    }
+}
+
+impl Sink for OutQueue {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        if self.overflow {
+            return Err(Error::Io);
+        }
+        if self.tail + bytes.len() > self.buf.len() && self.head > 0 {
+            self.buf.copy_within(self.head..self.tail, 0);
+            (self.tail, self.mark) = (self.tail - self.head, self.mark.saturating_sub(self.head));
+            self.head = 0;
+        }
+        let Some(dst) = self.buf.get_mut(self.tail..self.tail + bytes.len()) else {
+            self.overflow = true;
+            return Err(Error::Io);
+        };
+        dst.copy_from_slice(bytes);
+        self.tail += bytes.len();
+        Ok(())
+    }
+
+    fn begin_message(&mut self) -> Result<(), Error> {
+        if self.overflow {
+            return Err(Error::Io);
+        }
+        self.mark = self.tail;
+        Ok(())
+    }
+}
+
+/// The server behind a handle, if no core call is in progress (else MISUSE: a callback
+/// re-entered the loop). Marks serving as started.
+///
+/// # Safety
+/// `server` is NULL or live.
+unsafe fn enter<'a>(server: *mut picomcp_server) -> Result<&'a mut picomcp_server, picomcp_status> {
+    // SAFETY: per the contract.
+    let s = unsafe { server.as_mut() }.ok_or(PICOMCP_STATUS_NULL_POINTER)?;
+    if s.busy {
+        return Err(PICOMCP_STATUS_MISUSE);
+    }
+    s.started = true;
+    Ok(s)
+}
+
+/// Run `f` with the core, the output queue and the bridge, `busy` set meanwhile.
+///
+/// # Safety
+/// `server` is live and not busy.
+unsafe fn serving<T>(
+    server: *mut picomcp_server,
+    f: impl FnOnce(
+        &mut picomcp::Server<crate::server::Slices>,
+        &mut picomcp::framing::LineBuffer<&'static mut [u8]>,
+        &mut OutQueue,
+        &mut Bridge,
+    ) -> T,
+) -> T {
+    // SAFETY: fields are borrowed one by one; callbacks reach the host part only.
+    unsafe {
+        (*server).busy = true;
+        let mut bridge = Bridge { server };
+        let result = f(
+            &mut *addr_of_mut!((*server).core),
+            &mut *addr_of_mut!((*server).lines),
+            &mut *addr_of_mut!((*server).out),
+            &mut bridge,
+        );
+        (*server).busy = false;
+        result
+    }
+}
+
+/// Feed `len` bytes of newline-delimited JSON-RPC input (any split: partial lines are
+/// kept) and answer every complete message; answers, notifications and progress go to
+/// the output queue (`picomcp_server_take_output`). `*consumed` (if not NULL) gets how
+/// many bytes were taken. Callbacks run inside this call.
+///
+/// Returns `OK` (everything taken); `OUTPUT_FULL` (the output queue has less room than
+/// one answer may need: drain it, then call again with the bytes not consumed — or a
+/// message's reply did not fit the whole queue and was dropped); `NULL_POINTER`;
+/// `MISUSE` (called from a callback).
+///
+/// # Safety
+/// `server` is NULL or live; `data` is valid for `len` bytes; `consumed` is NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn picomcp_server_receive(
+    server: *mut picomcp_server,
+    data: *const u8,
+    len: usize,
+    consumed: *mut usize,
+) -> picomcp_status {
+    if !consumed.is_null() {
+        // SAFETY: writable per the contract.
+        unsafe { consumed.write(0) };
+    }
+    // SAFETY: per the contract.
+    let (s, mut input) = match unsafe { enter(server).and_then(|s| Ok((s, bytes(data, len)?))) } {
+        Ok(v) => v,
+        Err(status) => return status,
+    };
+    // An answer's body is at most `result_bytes`; keep room for it and its envelope.
+    let reserve = (s.host_result_bytes() + 1024).min(s.out_capacity());
+    let total = input.len();
+    // SAFETY: `s` is live and not busy.
+    let status = unsafe {
+        serving(server, |core, lines, out, bridge| {
+            loop {
+                while out.free() >= reserve {
+                    let Some(line) = lines.next_line() else { break };
+                    out.begin();
+                    let result = match line {
+                        Line::Frame(frame) => core.receive(frame, out, bridge),
+                        Line::TooLong => core.reject_oversized(lines.capacity(), out),
+                    };
+                    if out.settle(result.is_ok()) {
+                        return PICOMCP_STATUS_OUTPUT_FULL;
+                    }
+                }
+                if input.is_empty() {
+                    return PICOMCP_STATUS_OK;
+                }
+                if out.free() < reserve {
+                    return PICOMCP_STATUS_OUTPUT_FULL;
+                }
+                let space = lines.space();
+                let n = space.len().min(input.len());
+                let (now, rest) = input.split_at(n);
+                if let Some(dst) = space.get_mut(..n) {
+                    dst.copy_from_slice(now);
+                }
+                lines.commit(n);
+                input = rest;
+            }
+        })
+    };
+    if !consumed.is_null() {
+        // SAFETY: writable per the contract.
+        unsafe { consumed.write(total - input.len()) };
+    }
+    status
+}
+
+impl picomcp_server {
+    fn host_result_bytes(&self) -> usize {
+        self.host.draft.as_ref().map_or(0, |d| d.len())
+    }
+
+    fn out_capacity(&self) -> usize {
+        self.out.buf.len()
+    }
+}
+
+/// Copy up to `cap` bytes of queued output into `buf` and remove them from the queue;
+/// `*written` gets the count (0 when nothing is queued). Output is whole
+/// newline-terminated messages, possibly split across calls.
+///
+/// Returns `OK`, `NULL_POINTER` (`server`, `written`, or `buf` with `cap` > 0), `MISUSE`
+/// (from a callback).
+///
+/// # Safety
+/// `server` is NULL or live; `buf` is valid for `cap` bytes; `written` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn picomcp_server_take_output(
+    server: *mut picomcp_server,
+    buf: *mut u8,
+    cap: usize,
+    written: *mut usize,
+) -> picomcp_status {
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { server.as_mut() }) else { return PICOMCP_STATUS_NULL_POINTER };
+    if written.is_null() || (buf.is_null() && cap > 0) {
+        return PICOMCP_STATUS_NULL_POINTER;
+    }
+    if s.busy {
+        return PICOMCP_STATUS_MISUSE;
+    }
+    let pending = s.out.pending();
+    let n = pending.len().min(cap);
+    if n > 0 {
+        // SAFETY: `buf` holds `cap >= n` bytes.
+        unsafe { core::ptr::copy_nonoverlapping(pending.as_ptr(), buf, n) };
+    }
+    s.out.consume(n);
+    // SAFETY: writable per the contract.
+    unsafe { written.write(n) };
+    PICOMCP_STATUS_OK
+}
+
+/// How many bytes of output are queued (0 for NULL).
+///
+/// # Safety
+/// `server` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn picomcp_server_pending_output(server: *mut picomcp_server) -> usize {
+    // SAFETY: per the contract.
+    unsafe { server.as_ref() }.map_or(0, |s| s.out.pending().len())
+}
+
+/// Run the poll callback (deferred work) now; `*next_ms` (if not NULL) gets in how many
+/// milliseconds to call again, or -1 for "after the next input". For the sans-IO loop;
+/// the drivers poll by themselves. Returns `OK`, `OUTPUT_FULL` (something did not fit
+/// the output queue and was dropped), `NULL_POINTER`, `MISUSE` (from a callback).
+///
+/// # Safety
+/// `server` is NULL or live; `next_ms` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn picomcp_server_poll(server: *mut picomcp_server, next_ms: *mut i64) -> picomcp_status {
+    // SAFETY: per the contract.
+    if let Err(status) = unsafe { enter(server) } {
+        return status;
+    }
+    // SAFETY: live and not busy.
+    let (next, full) = unsafe {
+        serving(server, |core, _, out, bridge| {
+            out.begin();
+            let next = core.poll(out, bridge);
+            let full = out.settle(next.is_ok());
+            (next.ok().flatten(), full)
+        })
+    };
+    if !next_ms.is_null() {
+        let ms = next.map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        // SAFETY: writable per the contract.
+        unsafe { next_ms.write(ms) };
+    }
+    if full { PICOMCP_STATUS_OUTPUT_FULL } else { PICOMCP_STATUS_OK }
+}
+
+/// Serve MCP on stdin/stdout (newline-delimited JSON-RPC, messages up to 1 MiB) until
+/// stdin closes; callbacks and the poll callback run on this thread. Registration closes.
+/// Std builds only.
+///
+/// Returns `OK` (stdin closed), `IO` (reading or writing failed, or the registry is
+/// invalid), `NULL_POINTER`, `MISUSE` (from a callback).
+///
+/// # Safety
+/// `server` is NULL or live.
+#[cfg(feature = "std")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn picomcp_server_serve_stdio(server: *mut picomcp_server) -> picomcp_status {
+    // SAFETY: per the contract.
+    if let Err(status) = unsafe { enter(server) } {
+        return status;
+    }
+    // SAFETY: live and not busy.
+    let served = unsafe { serving(server, |core, _, _, bridge| picomcp::stdio::serve(core, bridge)) };
+    if served.is_ok() { PICOMCP_STATUS_OK } else { PICOMCP_STATUS_IO }
+}
+
+/// Serve MCP over Streamable HTTP at `http://host:port/mcp` (both protocol eras, one
+/// thread, Host/Origin checked against loopback names) until the process ends. `host`
+/// is an address such as `"127.0.0.1"`; `port` 0 picks a free port. Std builds only.
+///
+/// Returns `IO` (binding or serving failed), `NULL_POINTER`, `INVALID_UTF8`, `MISUSE`
+/// (from a callback).
+///
+/// # Safety
+/// `server` is NULL or live; `host` is NUL-terminated.
+#[cfg(feature = "std")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn picomcp_server_serve_http(
+    server: *mut picomcp_server,
+    host: *const core::ffi::c_char,
+    port: u16,
+) -> picomcp_status {
+    // SAFETY: per the contract.
+    let host = match unsafe { crate::text::c_str(host) } {
+        Ok(h) => h,
+        Err(s) => return s,
+    };
+    // SAFETY: per the contract.
+    if let Err(status) = unsafe { enter(server) } {
+        return status;
+    }
+    let Ok(listener) = std::net::TcpListener::bind((host, port)) else { return PICOMCP_STATUS_IO };
+    // SAFETY: live and not busy.
+    let served = unsafe { serving(server, |core, _, _, bridge| picomcp::http::serve::serve(listener, core, bridge)) };
+    if served.is_ok() { PICOMCP_STATUS_OK } else { PICOMCP_STATUS_IO }
+}

@@ -1689,3 +1689,48 @@ fn output_is_one_json_object_per_line() {
     let frame = "{\n  \"jsonrpc\": \"2.0\",\r\n  \"id\": 3,\n  \"method\": \"ping\"\n}\n";
     assert_eq!(h.send(frame).line(), r#"{"jsonrpc":"2.0","id":3,"result":{}}"#);
 }
+
+#[test]
+fn drafts_are_sent_whole_by_ticket() {
+    let mut h = dual();
+    for era in ERAS {
+        h.send(in_era(era, 20, "tools/call", json!({"name": "defer"}))).none();
+        let ticket = h.handler.deferred.pop().unwrap();
+        let mut buf = [0u8; 96];
+        let mut draft = Draft::tool(&mut buf);
+        draft.text("first").unwrap();
+        // A piece that does not fit leaves the draft as it was.
+        let before = draft.len();
+        assert_eq!(draft.text("x".repeat(200).as_str()), Err(Error::NoRoom));
+        assert_eq!(draft.len(), before);
+        assert_eq!(draft.content(Content::Json("{not json")), Err(Error::InvalidJson));
+        assert_eq!(draft.resource(ResourceContents::text("a://b", "text/plain", "c")), Err(Error::WrongKind));
+        draft.structured_json(r#"{"n":1}"#).unwrap();
+        assert_eq!(draft.text("late"), Err(Error::OutOfOrder));
+        draft.set_error(true).unwrap();
+        let (sent, out) = h.respond(None, |r| r.send_draft(ticket, &draft));
+        assert_eq!(sent, Ok(()));
+        let r = result(out.one());
+        assert_eq!(r["content"], json!([{"type": "text", "text": "first"}]));
+        assert_eq!(r["structuredContent"], json!({"n": 1}));
+        assert_eq!(r["isError"], true);
+        let (again, out) = h.respond(None, |r| r.send_draft(ticket, &draft));
+        assert_eq!(again, Err(Error::StaleTicket));
+        out.none();
+
+        // A draft of another kind than the request is refused; the ticket stays live.
+        h.send(in_era(era, 21, "tools/call", json!({"name": "defer"}))).none();
+        let ticket = h.handler.deferred.pop().unwrap();
+        let mut buf = [0u8; 64];
+        let mut values = Draft::completions(&mut buf);
+        values.value("Ada").unwrap();
+        let (wrong, out) = h.respond(None, |r| r.send_draft(ticket, &values));
+        assert_eq!(wrong, Err(Error::WrongKind));
+        out.none();
+        let mut empty = [0u8; 8];
+        let (sent, out) = h.respond(None, |r| r.send_draft(ticket, &Draft::tool(&mut empty)));
+        assert_eq!(sent, Ok(()));
+        assert_eq!(result(out.one())["content"], json!([]));
+    }
+    assert_eq!(h.unanswered(), 0);
+}

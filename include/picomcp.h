@@ -30,6 +30,9 @@
 #ifndef PICOMCP_NO_STD
 #define PICOMCP_STD 1
 #endif
+
+/** A length meaning "the text is NUL-terminated", for the (text, len) pairs: (size_t)-1. */
+#define PICOMCP_STRLEN SIZE_MAX
 /** The version of picomcp this header belongs to (from Cargo.toml). */
 #define PICOMCP_VERSION "0.1.0"
 #define PICOMCP_VERSION_MAJOR 0
@@ -552,7 +555,8 @@ picomcp_kind picomcp_call_kind(struct picomcp_call *call);
 
 /**
  * The call's ticket: the number that names it for a deferred answer
- * (`picomcp_server_reply`) and in the cancel callback. 0 for NULL.
+ * (`picomcp_server_reply`) and in the cancel callback; never 0. 0 for NULL or a closed
+ * handle.
  *
  * # Safety
  * As `picomcp_call_kind`.
@@ -560,7 +564,9 @@ picomcp_kind picomcp_call_kind(struct picomcp_call *call);
 uint64_t picomcp_call_ticket(struct picomcp_call *call);
 
 /**
- * Whether the client asked for progress on this call (sent a `progressToken`).
+ * Whether the client asked for progress on this call (sent a `progressToken`). A
+ * callback's handle only: false for a reply handle (`picomcp_call_progress` works on it
+ * all the same, and sends only what was asked for).
  *
  * # Safety
  * As `picomcp_call_kind`.
@@ -587,8 +593,9 @@ picomcp_status picomcp_call_field(struct picomcp_call *call,
                                   size_t *len);
 
 /**
- * Copy the value of URI-template variable `name` of a template read (decoded, NUL
- * added) into `buf`; `len` as for `picomcp_call_field`. Returns `OK`, `NULL_POINTER`,
+ * Copy the value of URI-template variable `name` of a template read (its JSON escapes
+ * decoded; percent-encoding such as `%20` is left as the URI has it; NUL added) into
+ * `buf`; `len` as for `picomcp_call_field`. Returns `OK`, `NULL_POINTER`,
  * `INVALID_UTF8`, `BUFFER_TOO_SMALL`, `MISSING` (no such variable, not a template read,
  * or after deferring), `MISUSE`.
  *
@@ -963,7 +970,9 @@ picomcp_status picomcp_server_reply(struct picomcp_server *server,
  * Returns `OK`; `NULL_POINTER`; `STALE_TICKET` (the request was cancelled meanwhile:
  * nothing is sent, the handle is closed); `MISUSE` (not a reply handle: a callback's
  * answer is sent when it returns); `OUTPUT_FULL` (sans-IO: the output queue cannot
- * take it; the handle stays open, drain the output and send again).
+ * take it; the handle stays open, drain the output and send again — unless the ticket
+ * is no longer live (`picomcp_server_is_live`): the queue overflowed after the answer
+ * was committed, which only a poll callback sending past the queue's room can cause).
  *
  * # Safety
  * `call` is NULL or a handle picomcp gave.
@@ -997,10 +1006,11 @@ picomcp_status picomcp_server_reply_error(struct picomcp_server *server,
  * the output queue (`picomcp_server_take_output`). `*consumed` (if not NULL) gets how
  * many bytes were taken. Callbacks run inside this call.
  *
- * Returns `OK` (everything taken); `OUTPUT_FULL` (the output queue has less room than
- * one answer may need: drain it, then call again with the bytes not consumed — or a
- * message's reply did not fit the whole queue and was dropped); `NULL_POINTER`;
- * `MISUSE` (called from a callback).
+ * Returns `OK` (everything taken and every complete message answered); `OUTPUT_FULL`
+ * (the output queue has less room than one answer may need: drain it, then call again
+ * with the bytes not consumed — none, possibly, as messages already taken may wait to be
+ * answered: call until `OK` — or a message's reply did not fit the whole queue and was
+ * dropped); `NULL_POINTER`; `MISUSE` (called from a callback).
  *
  * # Safety
  * `server` is NULL or live; `data` is valid for `len` bytes; `consumed` is NULL or

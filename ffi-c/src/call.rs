@@ -78,6 +78,21 @@ pub const PICOMCP_LOG_ALERT: picomcp_log_level = 6;
 /// `emergency`.
 pub const PICOMCP_LOG_EMERGENCY: picomcp_log_level = 7;
 
+/// A ticket as the C API numbers it: never 0, which C code (and `picomcp_call_ticket` for
+/// NULL) uses for "no ticket", while the core's first ticket (slot 0, generation 0) is 0 in
+/// [`Ticket::to_bits`]. The slot index is stored plus one (an index is below `u32::MAX`:
+/// `max_requests` is a `u32`).
+pub(crate) const fn ticket_bits(ticket: Ticket) -> u64 {
+    let bits = ticket.to_bits();
+    (bits & !0xffff_ffff) | ((bits as u32) as u64 + 1)
+}
+
+/// The ticket a C number names; 0 (and any number `ticket_bits` never gives) names a
+/// ticket no slot has.
+pub(crate) const fn ticket_of(bits: u64) -> Ticket {
+    if bits as u32 == 0 { Ticket::from_bits(u64::MAX) } else { Ticket::from_bits(bits - 1) }
+}
+
 /// Where a handle is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Phase {
@@ -195,7 +210,12 @@ pub(crate) unsafe fn with_responder(
     unsafe {
         let live = (*host(server)).live;
         if let Some(r) = live.as_mut() {
-            return status_of(f(r));
+            // Inside `receive`/`poll` the sink is the output queue: a write fails when it is
+            // full. (The queue takes the message back when the loop settles.)
+            return match f(r) {
+                Err(Error::Io) if (*server).queued => PICOMCP_STATUS_OUTPUT_FULL,
+                result => status_of(result),
+            };
         }
         if (*server).busy {
             return PICOMCP_STATUS_MISUSE;
@@ -204,7 +224,9 @@ pub(crate) unsafe fn with_responder(
         let out = &mut *core::ptr::addr_of_mut!((*server).out);
         out.begin();
         let result = f(&mut core.responder(out));
-        out.settle(result.is_ok());
+        if out.settle(result.is_ok()) {
+            return PICOMCP_STATUS_OUTPUT_FULL;
+        }
         status_of(result)
     }
 }
@@ -325,7 +347,7 @@ impl Handler for Bridge {
         // responder (they return MISUSE otherwise).
         if let Some((f, userdata)) = unsafe { (*host(self.server)).on_cancel } {
             // SAFETY: a C callback with the pointer it registered.
-            unsafe { f(ticket.to_bits(), userdata) };
+            unsafe { f(ticket_bits(ticket), userdata) };
         }
     }
 
@@ -377,17 +399,20 @@ pub unsafe extern "C" fn picomcp_call_kind(call: *mut picomcp_call) -> picomcp_k
 }
 
 /// The call's ticket: the number that names it for a deferred answer
-/// (`picomcp_server_reply`) and in the cancel callback. 0 for NULL.
+/// (`picomcp_server_reply`) and in the cancel callback; never 0. 0 for NULL or a closed
+/// handle.
 ///
 /// # Safety
 /// As `picomcp_call_kind`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn picomcp_call_ticket(call: *mut picomcp_call) -> u64 {
     // SAFETY: per the contract.
-    unsafe { call_mut(call) }.map_or(0, |c| c.ticket.to_bits())
+    unsafe { call_mut(call) }.map_or(0, |c| ticket_bits(c.ticket))
 }
 
-/// Whether the client asked for progress on this call (sent a `progressToken`).
+/// Whether the client asked for progress on this call (sent a `progressToken`). A
+/// callback's handle only: false for a reply handle (`picomcp_call_progress` works on it
+/// all the same, and sends only what was asked for).
 ///
 /// # Safety
 /// As `picomcp_call_kind`.
@@ -476,8 +501,9 @@ pub unsafe extern "C" fn picomcp_call_field(
     }
 }
 
-/// Copy the value of URI-template variable `name` of a template read (decoded, NUL
-/// added) into `buf`; `len` as for `picomcp_call_field`. Returns `OK`, `NULL_POINTER`,
+/// Copy the value of URI-template variable `name` of a template read (its JSON escapes
+/// decoded; percent-encoding such as `%20` is left as the URI has it; NUL added) into
+/// `buf`; `len` as for `picomcp_call_field`. Returns `OK`, `NULL_POINTER`,
 /// `INVALID_UTF8`, `BUFFER_TOO_SMALL`, `MISSING` (no such variable, not a template read,
 /// or after deferring), `MISUSE`.
 ///
@@ -985,7 +1011,7 @@ pub unsafe extern "C" fn picomcp_call_defer(call: *mut picomcp_call, ticket: *mu
                 return Err(PICOMCP_STATUS_MISUSE);
             }
             if !ticket.is_null() {
-                ticket.write(c.ticket.to_bits());
+                ticket.write(ticket_bits(c.ticket));
             }
             c.release();
             c.forget_request();
@@ -1046,7 +1072,7 @@ pub unsafe extern "C" fn picomcp_call_progress(
     // SAFETY: per the contract.
     let Ok(c) = (unsafe { call_mut(call) }) else { return PICOMCP_STATUS_NULL_POINTER };
     // SAFETY: per the contract.
-    unsafe { picomcp_server_progress(c.server, c.ticket.to_bits(), progress, total, message) }
+    unsafe { picomcp_server_progress(c.server, ticket_bits(c.ticket), progress, total, message) }
 }
 
 /// Send a log message about the call (`notifications/message`; sent when the client's
@@ -1142,7 +1168,7 @@ pub unsafe extern "C" fn picomcp_server_progress(
     };
     let total = (total >= 0.0).then_some(total);
     // SAFETY: per the contract.
-    unsafe { with_responder(server, |r| r.progress(Ticket::from_bits(ticket), progress, total, message).map(|_| ())) }
+    unsafe { with_responder(server, |r| r.progress(ticket_of(ticket), progress, total, message).map(|_| ())) }
 }
 
 /// Whether `ticket` still names a call waiting for its answer (not answered, not
@@ -1157,7 +1183,12 @@ pub unsafe extern "C" fn picomcp_server_is_live(server: *mut picomcp_server, tic
     }
     let mut live = false;
     // SAFETY: per the contract.
-    let _ = unsafe { with_responder(server, |r| Ok(live = r.is_live(Ticket::from_bits(ticket)))) };
+    let _ = unsafe {
+        with_responder(server, |r| {
+            live = r.is_live(ticket_of(ticket));
+            Ok(())
+        })
+    };
     live
 }
 
@@ -1182,10 +1213,15 @@ pub unsafe extern "C" fn picomcp_server_reply(
     if server.is_null() || call.is_null() {
         return PICOMCP_STATUS_NULL_POINTER;
     }
-    let ticket = Ticket::from_bits(ticket);
+    let ticket = ticket_of(ticket);
     let mut live = false;
     // SAFETY: per the contract.
-    let status = unsafe { with_responder(server, |r| Ok(live = r.is_live(ticket))) };
+    let status = unsafe {
+        with_responder(server, |r| {
+            live = r.is_live(ticket);
+            Ok(())
+        })
+    };
     if status != PICOMCP_STATUS_OK {
         return status;
     }
@@ -1210,7 +1246,9 @@ pub unsafe extern "C" fn picomcp_server_reply(
 /// Returns `OK`; `NULL_POINTER`; `STALE_TICKET` (the request was cancelled meanwhile:
 /// nothing is sent, the handle is closed); `MISUSE` (not a reply handle: a callback's
 /// answer is sent when it returns); `OUTPUT_FULL` (sans-IO: the output queue cannot
-/// take it; the handle stays open, drain the output and send again).
+/// take it; the handle stays open, drain the output and send again — unless the ticket
+/// is no longer live (`picomcp_server_is_live`): the queue overflowed after the answer
+/// was committed, which only a poll callback sending past the queue's room can cause).
 ///
 /// # Safety
 /// `call` is NULL or a handle picomcp gave.
@@ -1226,8 +1264,17 @@ pub unsafe extern "C" fn picomcp_call_send(call: *mut picomcp_call) -> picomcp_s
             let kind = c.kind.unwrap_or(CallKind::Tool);
             c.draft(kind)?;
             let draft = c.draft.as_ref().ok_or(PICOMCP_STATUS_BUSY)?;
+            // Outside callbacks, the answer goes to the output queue: refuse it before the
+            // core starts (and commits) it when the queue lacks room for it and its envelope.
+            if (*host(server)).live.is_null() && !(*server).busy {
+                let identity = &(*host(server)).catalog.info.implementation;
+                let need = draft.len() + crate::io::ENVELOPE + identity.name.len() + identity.version.len();
+                if (*server).out.free() < need {
+                    return Err(PICOMCP_STATUS_OUTPUT_FULL);
+                }
+            }
             let status = with_responder(server, |r| r.send_draft(ticket, draft));
-            if status == PICOMCP_STATUS_OUTPUT_FULL {
+            if status == PICOMCP_STATUS_OUTPUT_FULL && picomcp_server_is_live(server, ticket_bits(ticket)) {
                 return Err(status);
             }
             c.release();
@@ -1278,5 +1325,5 @@ pub unsafe extern "C" fn picomcp_server_reply_error(
         Err(s) => return s,
     };
     // SAFETY: per the contract.
-    unsafe { with_responder(server, |r| r.error(Ticket::from_bits(ticket), code, message)) }
+    unsafe { with_responder(server, |r| r.error(ticket_of(ticket), code, message)) }
 }

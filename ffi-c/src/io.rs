@@ -11,6 +11,9 @@ use crate::server::picomcp_server;
 use crate::status::*;
 use crate::text::bytes;
 
+/// Room kept for what surrounds an answer's body (JSON-RPC head, trailer, `_meta`).
+pub(crate) const ENVELOPE: usize = 1024;
+
 /// The output queue of the sans-IO loop: whole messages only (a message that does not
 /// fit is taken back, never left half-written).
 pub(crate) struct OutQueue {
@@ -42,7 +45,7 @@ impl OutQueue {
         overflowed
     }
 
-    fn free(&self) -> usize {
+    pub(crate) fn free(&self) -> usize {
         self.buf.len() - (self.tail - self.head)
     }
 
@@ -134,10 +137,11 @@ unsafe fn serving<T>(
 /// the output queue (`picomcp_server_take_output`). `*consumed` (if not NULL) gets how
 /// many bytes were taken. Callbacks run inside this call.
 ///
-/// Returns `OK` (everything taken); `OUTPUT_FULL` (the output queue has less room than
-/// one answer may need: drain it, then call again with the bytes not consumed — or a
-/// message's reply did not fit the whole queue and was dropped); `NULL_POINTER`;
-/// `MISUSE` (called from a callback).
+/// Returns `OK` (everything taken and every complete message answered); `OUTPUT_FULL`
+/// (the output queue has less room than one answer may need: drain it, then call again
+/// with the bytes not consumed — none, possibly, as messages already taken may wait to be
+/// answered: call until `OK` — or a message's reply did not fit the whole queue and was
+/// dropped); `NULL_POINTER`; `MISUSE` (called from a callback).
 ///
 /// # Safety
 /// `server` is NULL or live; `data` is valid for `len` bytes; `consumed` is NULL or
@@ -159,8 +163,9 @@ pub unsafe extern "C" fn picomcp_server_receive(
         Err(status) => return status,
     };
     // An answer's body is at most `result_bytes`; keep room for it and its envelope.
-    let reserve = (s.host_result_bytes() + 1024).min(s.out_capacity());
+    let reserve = (s.host_result_bytes() + ENVELOPE).min(s.out_capacity());
     let total = input.len();
+    s.queued = true;
     // SAFETY: `s` is live and not busy.
     let status = unsafe {
         serving(server, |core, lines, out, bridge| {
@@ -176,11 +181,13 @@ pub unsafe extern "C" fn picomcp_server_receive(
                         return PICOMCP_STATUS_OUTPUT_FULL;
                     }
                 }
-                if input.is_empty() {
-                    return PICOMCP_STATUS_OK;
-                }
+                // Checked first: complete messages taken earlier may still wait for room
+                // even when no input is left (the caller drains, then calls again).
                 if out.free() < reserve {
                     return PICOMCP_STATUS_OUTPUT_FULL;
+                }
+                if input.is_empty() {
+                    return PICOMCP_STATUS_OK;
                 }
                 let space = lines.space();
                 let n = space.len().min(input.len());
@@ -193,6 +200,8 @@ pub unsafe extern "C" fn picomcp_server_receive(
             }
         })
     };
+    // SAFETY: live; the core call is over.
+    unsafe { (*server).queued = false };
     if !consumed.is_null() {
         // SAFETY: writable per the contract.
         unsafe { consumed.write(total - input.len()) };
@@ -266,8 +275,9 @@ pub unsafe extern "C" fn picomcp_server_pending_output(server: *mut picomcp_serv
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn picomcp_server_poll(server: *mut picomcp_server, next_ms: *mut i64) -> picomcp_status {
     // SAFETY: per the contract.
-    if let Err(status) = unsafe { enter(server) } {
-        return status;
+    match unsafe { enter(server) } {
+        Ok(s) => s.queued = true,
+        Err(status) => return status,
     }
     // SAFETY: live and not busy.
     let (next, full) = unsafe {
@@ -278,6 +288,8 @@ pub unsafe extern "C" fn picomcp_server_poll(server: *mut picomcp_server, next_m
             (next.ok().flatten(), full)
         })
     };
+    // SAFETY: live; the core call is over.
+    unsafe { (*server).queued = false };
     if !next_ms.is_null() {
         let ms = next.map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         // SAFETY: writable per the contract.

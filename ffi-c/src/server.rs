@@ -121,9 +121,13 @@ pub struct picomcp_server {
     pub(crate) out: OutQueue,
     /// Inside `receive`, `poll` or a driver: callbacks may run, the core is in use.
     pub(crate) busy: bool,
+    /// Inside `receive` or `poll`: output goes to the queue, where a write fails only
+    /// when the queue is full (`OUTPUT_FULL`, not `IO`).
+    pub(crate) queued: bool,
     /// Serving started: registration is closed.
     pub(crate) started: bool,
-    /// Memory from `picomcp_server_new`, freed by `picomcp_server_free`.
+    /// Memory from `picomcp_server_new`, freed by `picomcp_server_free` (std builds).
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     pub(crate) allocated: Option<(*mut u8, usize)>,
 }
 
@@ -316,6 +320,7 @@ unsafe fn build(
         lines: LineBuffer::new(input),
         out: OutQueue::new(output),
         busy: false,
+        queued: false,
         started: false,
         allocated: None,
     };

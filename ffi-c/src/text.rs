@@ -4,7 +4,8 @@ use core::ffi::{CStr, c_char};
 
 use crate::status::*;
 
-/// A length meaning "the text is NUL-terminated": `(size_t)-1`.
+/// A length meaning "the text is NUL-terminated": `(size_t)-1`. (cbindgen cannot translate
+/// `usize::MAX`: `ffi-c/cbindgen.toml` writes its `#define`.)
 pub const PICOMCP_STRLEN: usize = usize::MAX;
 
 /// A required C string as `&str`.

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The C ABI's tests: build libpicomcp (release) and tests/c/test_api.c, then run them
+#   (a) plainly against the static library,
+#   (b) under valgrind (no errors, no leaks of any kind),
+#   (c) built with AddressSanitizer and UndefinedBehaviorSanitizer,
+#   (d) against the shared library,
+# then (e) check that the no_std build (thumbv7em-none-eabihf) needs no allocator, and
+# (f) that include/picomcp.h is what ffi-c generates.
+# Installs valgrind (apt-get) and the thumbv7em target (rustup) only when missing.
+# Every step prints a header; the first failure says which step and why, and exits 1.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+CC=${CC:-cc}
+OUT=target/c-tests
+LIB=target/release
+CFLAGS_COMMON=(-std=c11 -Wall -Wextra -Werror -Wno-unused-function -g -O1 -Iinclude)
+mkdir -p "$OUT"
+
+step() { printf '\n==== %s\n' "$*"; }
+fail() {
+  printf '\nFAILED: %s\n' "$*" >&2
+  exit 1
+}
+
+step "build libpicomcp (cargo build --release -p picomcp-ffi)"
+cargo build --release -p picomcp-ffi || fail "cargo could not build the C library"
+[ -f "$LIB/libpicomcp.a" ] && [ -f "$LIB/libpicomcp.so" ] || fail "libpicomcp.a/.so missing in $LIB"
+
+step "(a) C API tests against the static library"
+"$CC" "${CFLAGS_COMMON[@]}" tests/c/test_api.c "$LIB/libpicomcp.a" -lpthread -ldl -lm -o "$OUT/test_api" ||
+  fail "(a) the C tests do not compile or link against libpicomcp.a"
+"$OUT/test_api" || fail "(a) a C API test failed (see the message above)"
+
+step "(b) the same under valgrind (no errors, no leaks)"
+if ! command -v valgrind >/dev/null 2>&1; then
+  echo "valgrind is not installed: installing it with apt-get (needed for this step)"
+  { apt-get update -qq && apt-get install -y -qq valgrind; } >/dev/null || fail "(b) could not install valgrind"
+fi
+valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all --show-leak-kinds=all \
+  "$OUT/test_api" >"$OUT/valgrind.log" 2>&1 || {
+  tail -n 60 "$OUT/valgrind.log"
+  fail "(b) valgrind found errors or leaks (full log: $OUT/valgrind.log)"
+}
+grep -E "all C API tests passed|in use at exit|All heap blocks were freed|ERROR SUMMARY" "$OUT/valgrind.log" |
+  sed 's/^==[0-9]*== //'
+grep -q "ERROR SUMMARY: 0 errors" "$OUT/valgrind.log" || fail "(b) valgrind reported errors (log: $OUT/valgrind.log)"
+
+step "(c) the same built with -fsanitize=address,undefined"
+"$CC" "${CFLAGS_COMMON[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+  tests/c/test_api.c "$LIB/libpicomcp.a" -lpthread -ldl -lm -o "$OUT/test_api_asan" ||
+  fail "(c) the C tests do not build with the sanitizers"
+ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=1:strict_string_checks=1 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  "$OUT/test_api_asan" >"$OUT/asan.log" 2>&1 || {
+  tail -n 60 "$OUT/asan.log"
+  fail "(c) a sanitizer reported a problem, or a test failed (full log: $OUT/asan.log)"
+}
+tail -n 1 "$OUT/asan.log"
+
+step "(d) the same against the shared library (libpicomcp.so)"
+"$CC" "${CFLAGS_COMMON[@]}" tests/c/test_api.c -L"$LIB" -lpicomcp -Wl,-rpath,"$PWD/$LIB" -lm \
+  -o "$OUT/test_api_shared" || fail "(d) the C tests do not link against libpicomcp.so"
+ldd "$OUT/test_api_shared" | grep -q "$LIB/libpicomcp.so" || fail "(d) the test binary does not load libpicomcp.so"
+"$OUT/test_api_shared" >"$OUT/shared.log" 2>&1 || {
+  tail -n 30 "$OUT/shared.log"
+  fail "(d) a C API test failed against the shared library"
+}
+tail -n 1 "$OUT/shared.log"
+
+step "(e) no_std build for thumbv7em-none-eabihf links without an allocator"
+TARGET=thumbv7em-none-eabihf
+if ! rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
+  echo "the Rust target $TARGET is not installed: adding it with rustup (needed for this step)"
+  rustup target add "$TARGET" || fail "(e) could not add the $TARGET target"
+fi
+cargo build --release -p picomcp-ffi --no-default-features --target "$TARGET" ||
+  fail "(e) the no_std C library does not build for $TARGET"
+NOSTD_LIB="target/$TARGET/release/libpicomcp.a"
+[ -f "$NOSTD_LIB" ] || fail "(e) $NOSTD_LIB missing"
+NM=""
+for candidate in arm-none-eabi-nm llvm-nm nm; do
+  if command -v "$candidate" >/dev/null 2>&1; then NM=$candidate; break; fi
+done
+[ -n "$NM" ] || fail "(e) no nm found (arm-none-eabi-nm, llvm-nm or nm)"
+# Read the symbol table once into files (grep -q on a pipe would cut nm off under pipefail).
+"$NM" "$NOSTD_LIB" >"$OUT/nostd.nm" 2>/dev/null || fail "(e) $NM could not read $NOSTD_LIB"
+awk '$1 == "U" {print $2}' "$OUT/nostd.nm" | sort -u >"$OUT/nostd.undefined"
+awk 'NF == 3 && $2 ~ /^[A-Z]$/ && $2 != "U" {print $3}' "$OUT/nostd.nm" | sort -u >"$OUT/nostd.defined"
+forbidden='^(malloc|free|calloc|realloc|aligned_alloc|posix_memalign|__rust_alloc|__rust_dealloc|__rust_realloc|__rust_alloc_zeroed|__rg_alloc|__rust_alloc_error_handler|__rust_no_alloc_shim_is_unstable)$'
+echo "checked with $NM: the undefined symbols of every object in $NOSTD_LIB ($(wc -l <"$OUT/nostd.undefined") names);"
+echo "  none may be malloc, free, calloc, realloc, aligned_alloc, posix_memalign, __rust_alloc*, __rg_alloc"
+bad=$(grep -E "$forbidden" "$OUT/nostd.undefined" || true)
+[ -z "$bad" ] || fail "(e) the no_std library needs an allocator: $(echo $bad)"
+echo "ok: no allocator symbol is undefined"
+echo "left for the firmware's link to provide (libc/compiler runtime): $(comm -23 "$OUT/nostd.undefined" "$OUT/nostd.defined" | tr '\n' ' ')"
+grep -qx 'picomcp_server_init' "$OUT/nostd.defined" || fail "(e) picomcp_server_init is not defined in $NOSTD_LIB"
+! grep -qx 'picomcp_server_new' "$OUT/nostd.defined" || fail "(e) picomcp_server_new (std only) is in the no_std library"
+# The header compiles in no_std mode (for the host compiler, a syntax check).
+printf '#define PICOMCP_NO_STD\n#include "picomcp.h"\n#ifdef PICOMCP_STD\n#error PICOMCP_STD\n#endif\nint main(void){return picomcp_storage_size(0)==0;}\n' |
+  "$CC" -std=c99 -Wall -Werror -Iinclude -fsyntax-only -x c - || fail "(e) picomcp.h does not compile with PICOMCP_NO_STD"
+echo "ok: picomcp.h compiles with PICOMCP_NO_STD and hides the std-only functions"
+
+step "(f) include/picomcp.h matches ffi-c (cargo run -p picomcp-header -- --check)"
+cargo run -q -p picomcp-header -- --check || fail "(f) include/picomcp.h is stale: run cargo run -p picomcp-header"
+
+printf '\nall C ABI checks passed\n'

@@ -22,7 +22,7 @@
 #   BENCH_CPU               the CPU to pin to [0]
 #   BENCH_ONLY              comma-separated words: only rows whose name has one [all]
 #   BENCH_TIMEOUT           seconds a server process may live [300]
-#   BENCH_BUILD_DEMO        1 to build picomcp-demo first, 0 not to [1]
+#   BENCH_BUILD_DEMO        1 to build picomcp-demo and the C demo first, 0 not to [1]
 #   BENCH_STDIO             1 to run the stdio table, 0 to skip it [1]
 #   BENCH_INPROC            1 to run the in-process table, 0 to skip it [1]
 #   BENCH_INPROC_BATCHES    timed batches per side and case, median shown [15]
@@ -80,16 +80,13 @@ if [[ "$run_stdio" != 1 && "$run_inproc" != 1 && "$run_http" != 1 ]]; then
     exit 0
 fi
 
-if [[ "$run_stdio" == 1 && "${BENCH_BUILD_DEMO:-1}" == 1 ]]; then
-    echo "== building picomcp-demo (release)" >&2
+if [[ ( "$run_stdio" == 1 || "$run_http" == 1 ) && "${BENCH_BUILD_DEMO:-1}" == 1 ]]; then
+    echo "== building picomcp-demo and the C demo (release)" >&2
     if ! (cd "$repo_root" && cargo build --release --quiet -p picomcp-demo); then
-        note "picomcp-demo did not build; its row runs only if an older build exists"
+        note "picomcp-demo did not build; its rows run only if an older build exists"
     fi
-fi
-if [[ "$run_http" == 1 && "$run_stdio" != 1 && "${BENCH_BUILD_DEMO:-1}" == 1 ]]; then
-    echo "== building picomcp-demo (release)" >&2
-    if ! (cd "$repo_root" && cargo build --release --quiet -p picomcp-demo); then
-        note "picomcp-demo did not build; its HTTP rows run only if an older build exists"
+    if ! (cd "$repo_root" && examples/c/build.sh >/dev/null); then
+        note "the C demo did not build; its rows run only if an older build exists"
     fi
 fi
 

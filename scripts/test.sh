@@ -7,7 +7,8 @@
 # Installs what it needs itself: the Cortex-M targets (rustup), QEMU and the ARM binutils
 # (apt-get, scripts/embedded/setup.sh), a Python venv with the official MCP Python SDK
 # (tests/python/run.sh), the TypeScript SDK clients (npm, tests/ts/run.sh) and the
-# official conformance suite at its pinned version (npm, scripts/conformance.sh). Each
+# official conformance suite at its pinned version (npm, scripts/conformance.sh), and
+# valgrind for the C tests (apt-get, tests/c/run.sh). Each
 # step prints its name; the first failing step stops the run and says which one failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -113,6 +114,8 @@ if [ "$quick" = 0 ]; then
   step "official TypeScript SDK clients against picomcp-demo over Streamable HTTP" \
     env PICOMCP_TRANSPORT=http tests/ts/run.sh
   step "official conformance suite against picomcp-conformance (both revisions, pending, tasks)" conformance
+  step "C ABI: header check, C API tests (plain, valgrind, ASan+UBSan, shared library), no_std link" tests/c/run.sh
+  step "official Python and TypeScript SDK clients against the C demo (stdio and Streamable HTTP)" tests/c/run-clients.sh
   step "official Python SDK client against the firmware in QEMU (mps2-an386, thumbv7em)" \
     firmware_suite thumbv7em-none-eabihf mps2-an386
   step "official Python SDK client against the firmware in QEMU (mps2-an385, thumbv6m)" \

@@ -33,6 +33,7 @@
 
 /** A length meaning "the text is NUL-terminated", for the (text, len) pairs: (size_t)-1. */
 #define PICOMCP_STRLEN SIZE_MAX
+
 /** The version of picomcp this header belongs to (from Cargo.toml). */
 #define PICOMCP_VERSION "0.1.0"
 #define PICOMCP_VERSION_MAJOR 0
@@ -58,15 +59,15 @@ typedef struct picomcp_call picomcp_call;
 typedef struct picomcp_server picomcp_server;
 
 /**
- * What a call asks for (`picomcp_call_kind`).
- */
-typedef int32_t picomcp_kind;
-
-/**
  * What a call into picomcp did. `PICOMCP_STATUS_OK` (0) is success; every other value is
  * one of the `PICOMCP_STATUS_*` constants, whose numbers never change.
  */
 typedef int32_t picomcp_status;
+
+/**
+ * Severity of a log message (RFC 5424 levels, `debug` 0 to `emergency` 7).
+ */
+typedef int32_t picomcp_log_level;
 
 /**
  * A text field of a call (`picomcp_call_field`).
@@ -74,41 +75,9 @@ typedef int32_t picomcp_status;
 typedef int32_t picomcp_field;
 
 /**
- * A fixed resource to register. Every text is copied; NULL means "none" except for
- * `uri` and `name`.
+ * What a call asks for (`picomcp_call_kind`).
  */
-typedef struct picomcp_resource {
-  /**
-   * Its URI (required, unique).
-   */
-  const char *uri;
-  /**
-   * Programmatic name (required).
-   */
-  const char *name;
-  /**
-   * Human-readable name.
-   */
-  const char *title;
-  /**
-   * What it holds.
-   */
-  const char *description;
-  /**
-   * MIME type.
-   */
-  const char *mime_type;
-} picomcp_resource;
-
-/**
- * Author of a prompt message.
- */
-typedef int32_t picomcp_role;
-
-/**
- * Severity of a log message (RFC 5424 levels, `debug` 0 to `emergency` 7).
- */
-typedef int32_t picomcp_log_level;
+typedef int32_t picomcp_kind;
 
 /**
  * Capacities of a server: every one bounds what it accepts, and together they give the
@@ -242,6 +211,33 @@ typedef picomcp_status (*picomcp_handler)(struct picomcp_call *call,
                                           void *userdata);
 
 /**
+ * A fixed resource to register. Every text is copied; NULL means "none" except for
+ * `uri` and `name`.
+ */
+typedef struct picomcp_resource {
+  /**
+   * Its URI (required, unique).
+   */
+  const char *uri;
+  /**
+   * Programmatic name (required).
+   */
+  const char *name;
+  /**
+   * Human-readable name.
+   */
+  const char *title;
+  /**
+   * What it holds.
+   */
+  const char *description;
+  /**
+   * MIME type.
+   */
+  const char *mime_type;
+} picomcp_resource;
+
+/**
  * A resource template (RFC 6570 level 1-3 URI template) to register.
  */
 typedef struct picomcp_template {
@@ -324,6 +320,11 @@ typedef void (*picomcp_cancel_fn)(uint64_t ticket,
  */
 typedef int64_t (*picomcp_poll_fn)(struct picomcp_server *server,
                                    void *userdata);
+
+/**
+ * Author of a prompt message.
+ */
+typedef int32_t picomcp_role;
 
 /**
  * `tools/call`.
@@ -546,306 +547,6 @@ extern "C" {
 const char *picomcp_version(void);
 
 /**
- * What the call asks for: a `PICOMCP_CALL_*` value, or 0 for NULL or a closed handle.
- *
- * # Safety
- * `call` is NULL or a handle picomcp gave (see `picomcp_call`).
- */
-picomcp_kind picomcp_call_kind(struct picomcp_call *call);
-
-/**
- * The call's ticket: the number that names it for a deferred answer
- * (`picomcp_server_reply`) and in the cancel callback; never 0. 0 for NULL or a closed
- * handle.
- *
- * # Safety
- * As `picomcp_call_kind`.
- */
-uint64_t picomcp_call_ticket(struct picomcp_call *call);
-
-/**
- * Whether the client asked for progress on this call (sent a `progressToken`). A
- * callback's handle only: false for a reply handle (`picomcp_call_progress` works on it
- * all the same, and sends only what was asked for).
- *
- * # Safety
- * As `picomcp_call_kind`.
- */
-bool picomcp_call_wants_progress(struct picomcp_call *call);
-
-/**
- * Copy a text field of the call (`PICOMCP_FIELD_*`) into `buf` (`cap` bytes, NUL
- * added); `*len` (if `len` is not NULL) gets its length in bytes without the NUL, also
- * when `buf` is too small — call with `cap` 0 to size a buffer. Valid inside the
- * callback only.
- *
- * Returns `OK`; `NULL_POINTER`; `BUFFER_TOO_SMALL`; `MISSING` (this kind of call has no
- * such field, or after the callback deferred); `MISUSE` (a closed handle).
- *
- * # Safety
- * As `picomcp_call_kind`; `buf` is NULL or writable for `cap` bytes; `len` is NULL or
- * writable.
- */
-picomcp_status picomcp_call_field(struct picomcp_call *call,
-                                  picomcp_field field,
-                                  char *buf,
-                                  size_t cap,
-                                  size_t *len);
-
-/**
- * Copy the value of URI-template variable `name` of a template read (its JSON escapes
- * decoded; percent-encoding such as `%20` is left as the URI has it; NUL added) into
- * `buf`; `len` as for `picomcp_call_field`. Returns `OK`, `NULL_POINTER`,
- * `INVALID_UTF8`, `BUFFER_TOO_SMALL`, `MISSING` (no such variable, not a template read,
- * or after deferring), `MISUSE`.
- *
- * # Safety
- * As `picomcp_call_field`; `name` is NUL-terminated.
- */
-picomcp_status picomcp_call_variable(struct picomcp_call *call,
-                                     const char *name,
-                                     char *buf,
-                                     size_t cap,
-                                     size_t *len);
-
-/**
- * Copy string argument `key` (decoded, NUL added) into `buf`; `len` as for
- * `picomcp_call_field`. Tool arguments were checked against the tool's input schema, so
- * a required string parameter is always there. Returns `OK`, `NULL_POINTER`,
- * `INVALID_UTF8` (`key`), `BUFFER_TOO_SMALL`, `MISSING`, `WRONG_TYPE`, `MISUSE`. Inside
- * the callback only (before it defers).
- *
- * # Safety
- * As `picomcp_call_field`; `key` is NUL-terminated.
- */
-picomcp_status picomcp_call_arg_string(struct picomcp_call *call,
-                                       const char *key,
-                                       char *buf,
-                                       size_t cap,
-                                       size_t *len);
-
-/**
- * Store number argument `key` in `*out`. Statuses as `picomcp_call_arg_string` (no
- * `BUFFER_TOO_SMALL`).
- *
- * # Safety
- * As `picomcp_call_arg_string`; `out` is writable.
- */
-picomcp_status picomcp_call_arg_number(struct picomcp_call *call,
-                                       const char *key,
-                                       double *out);
-
-/**
- * Store integer argument `key` in `*out` (`WRONG_TYPE` for a number with a fraction or
- * beyond 64 bits). Statuses as `picomcp_call_arg_number`.
- *
- * # Safety
- * As `picomcp_call_arg_number`.
- */
-picomcp_status picomcp_call_arg_integer(struct picomcp_call *call,
-                                        const char *key,
-                                        int64_t *out);
-
-/**
- * Store boolean argument `key` in `*out`. Statuses as `picomcp_call_arg_number`.
- *
- * # Safety
- * As `picomcp_call_arg_number`.
- */
-picomcp_status picomcp_call_arg_bool(struct picomcp_call *call,
-                                     const char *key,
-                                     bool *out);
-
-/**
- * Point `*json` at the JSON text of argument `key` (any type; `*len` bytes, not
- * NUL-terminated), or of all the arguments (an object) when `key` is NULL. The text
- * belongs to picomcp and is valid until the callback returns. Statuses as
- * `picomcp_call_arg_number`.
- *
- * # Safety
- * As `picomcp_call_arg_number`; `key` is NULL or NUL-terminated; `json` and `len` are
- * writable.
- */
-picomcp_status picomcp_call_arg_json(struct picomcp_call *call,
-                                     const char *key,
-                                     const char **json,
-                                     size_t *len);
-
-/**
- * Add a text block to a tool result. `len` is the length in bytes, or `PICOMCP_STRLEN`
- * for a NUL-terminated `text`. The text is copied into the answer at once.
- *
- * Every writer returns `OK`; `NULL_POINTER`; `INVALID_UTF8`; `NO_ROOM` (the answer would
- * pass `result_bytes`: nothing of this piece was added, the answer so far is intact);
- * `BUSY` (another answer is being written: a reply handle is open); `OUT_OF_ORDER`
- * (content after structured content); `MISUSE` (a writer for another kind of answer, a
- * closed handle, or a callback's handle after it deferred).
- *
- * # Safety
- * `call` is a handle picomcp gave; `text` is valid for `len` bytes (or NUL-terminated).
- */
-picomcp_status picomcp_call_text(struct picomcp_call *call,
-                                 const char *text,
-                                 size_t len);
-
-/**
- * Add an image block to a tool result from raw bytes (picomcp writes them as base64).
- * Statuses as `picomcp_call_text`.
- *
- * # Safety
- * `call` is a handle picomcp gave; `data` is valid for `len` bytes; `mime_type` is
- * NUL-terminated.
- */
-picomcp_status picomcp_call_image(struct picomcp_call *call,
-                                  const uint8_t *data,
-                                  size_t len,
-                                  const char *mime_type);
-
-/**
- * Add an audio block to a tool result from raw bytes (base64 done by picomcp).
- * Statuses as `picomcp_call_text`.
- *
- * # Safety
- * As `picomcp_call_image`.
- */
-picomcp_status picomcp_call_audio(struct picomcp_call *call,
-                                  const uint8_t *data,
-                                  size_t len,
-                                  const char *mime_type);
-
-/**
- * Add a `resource_link` block to a tool result: `link->uri` and `link->name` are
- * required, the other texts optional. Statuses as `picomcp_call_text`.
- *
- * # Safety
- * `call` is a handle picomcp gave; `link` is valid with NULL or NUL-terminated texts.
- */
-picomcp_status picomcp_call_resource_link(struct picomcp_call *call,
-                                          const struct picomcp_resource *link);
-
-/**
- * Add an embedded resource (`"type": "resource"`) with text contents to a tool result.
- * `mime_type` may be NULL. Statuses as `picomcp_call_text`.
- *
- * # Safety
- * As `picomcp_call_text`; `uri` is NUL-terminated, `mime_type` NULL or NUL-terminated.
- */
-picomcp_status picomcp_call_embedded_text(struct picomcp_call *call,
-                                          const char *uri,
-                                          const char *mime_type,
-                                          const char *text,
-                                          size_t len);
-
-/**
- * Add an embedded resource with binary contents (base64 done by picomcp) to a tool
- * result. Statuses as `picomcp_call_text`.
- *
- * # Safety
- * As `picomcp_call_embedded_text`, with `data` valid for `len` bytes.
- */
-picomcp_status picomcp_call_embedded_blob(struct picomcp_call *call,
-                                          const char *uri,
-                                          const char *mime_type,
-                                          const uint8_t *data,
-                                          size_t len);
-
-/**
- * Add a whole content block given as JSON text (checked; an object) to a tool result,
- * for block fields picomcp has no writer for. Statuses as `picomcp_call_text`, plus
- * `INVALID_JSON`.
- *
- * # Safety
- * As `picomcp_call_text`.
- */
-picomcp_status picomcp_call_content_json(struct picomcp_call *call,
-                                         const char *json,
-                                         size_t len);
-
-/**
- * Set a tool result's `structuredContent` from JSON text (checked), after every content
- * block. Tools with an output schema must send it; add a text block with the same JSON
- * first for clients that ignore structured content. Statuses as `picomcp_call_text`,
- * plus `INVALID_JSON`.
- *
- * # Safety
- * As `picomcp_call_text`.
- */
-picomcp_status picomcp_call_structured(struct picomcp_call *call,
-                                       const char *json,
-                                       size_t len);
-
-/**
- * Mark a tool result as a tool error (`isError: true`): the tool ran and failed, and
- * its content says why. Statuses as `picomcp_call_text`.
- *
- * # Safety
- * `call` is a handle picomcp gave.
- */
-picomcp_status picomcp_call_set_error(struct picomcp_call *call,
-                                      bool is_error);
-
-/**
- * Add resource contents with text to a read's answer. `uri` NULL means the URI read;
- * `mime_type` may be NULL. Statuses as `picomcp_call_text`.
- *
- * # Safety
- * As `picomcp_call_embedded_text`, with `uri` NULL allowed.
- */
-picomcp_status picomcp_call_contents_text(struct picomcp_call *call,
-                                          const char *uri,
-                                          const char *mime_type,
-                                          const char *text,
-                                          size_t len);
-
-/**
- * Add binary resource contents (base64 done by picomcp) to a read's answer. Statuses as
- * `picomcp_call_text`.
- *
- * # Safety
- * As `picomcp_call_contents_text`, with `data` valid for `len` bytes.
- */
-picomcp_status picomcp_call_contents_blob(struct picomcp_call *call,
-                                          const char *uri,
-                                          const char *mime_type,
-                                          const uint8_t *data,
-                                          size_t len);
-
-/**
- * Add a text message to a prompt's answer. Statuses as `picomcp_call_text`, plus
- * `INVALID_ARGUMENT` (an unknown role).
- *
- * # Safety
- * As `picomcp_call_text`.
- */
-picomcp_status picomcp_call_message(struct picomcp_call *call,
-                                    picomcp_role role_,
-                                    const char *text,
-                                    size_t len);
-
-/**
- * Add a message whose content block is JSON text (checked; an object) to a prompt's
- * answer. Statuses as `picomcp_call_message`, plus `INVALID_JSON`.
- *
- * # Safety
- * As `picomcp_call_text`.
- */
-picomcp_status picomcp_call_message_json(struct picomcp_call *call,
-                                         picomcp_role role_,
-                                         const char *json,
-                                         size_t len);
-
-/**
- * Add a suggested value to a completion's answer (past 100 values it is dropped and
- * `hasMore` set). Statuses as `picomcp_call_text`.
- *
- * # Safety
- * As `picomcp_call_text`.
- */
-picomcp_status picomcp_call_suggest(struct picomcp_call *call,
-                                    const char *value,
-                                    size_t len);
-
-/**
  * Defer the answer: the callback returns without answering, and the answer is sent
  * later by ticket (`*ticket` gets it) with `picomcp_server_reply` or
  * `picomcp_server_reply_error`, from the same thread. Arguments and fields are gone
@@ -999,6 +700,132 @@ picomcp_status picomcp_server_reply_error(struct picomcp_server *server,
                                           uint64_t ticket,
                                           int32_t code,
                                           const char *message);
+
+/**
+ * Copy a text field of the call (`PICOMCP_FIELD_*`) into `buf` (`cap` bytes, NUL
+ * added); `*len` (if `len` is not NULL) gets its length in bytes without the NUL, also
+ * when `buf` is too small — call with `cap` 0 to size a buffer. Valid inside the
+ * callback only.
+ *
+ * Returns `OK`; `NULL_POINTER`; `BUFFER_TOO_SMALL`; `MISSING` (this kind of call has no
+ * such field, or after the callback deferred); `MISUSE` (a closed handle).
+ *
+ * # Safety
+ * As `picomcp_call_kind`; `buf` is NULL or writable for `cap` bytes; `len` is NULL or
+ * writable.
+ */
+picomcp_status picomcp_call_field(struct picomcp_call *call,
+                                  picomcp_field field,
+                                  char *buf,
+                                  size_t cap,
+                                  size_t *len);
+
+/**
+ * Copy the value of URI-template variable `name` of a template read (its JSON escapes
+ * decoded; percent-encoding such as `%20` is left as the URI has it; NUL added) into
+ * `buf`; `len` as for `picomcp_call_field`. Returns `OK`, `NULL_POINTER`,
+ * `INVALID_UTF8`, `BUFFER_TOO_SMALL`, `MISSING` (no such variable, not a template read,
+ * or after deferring), `MISUSE`.
+ *
+ * # Safety
+ * As `picomcp_call_field`; `name` is NUL-terminated.
+ */
+picomcp_status picomcp_call_variable(struct picomcp_call *call,
+                                     const char *name,
+                                     char *buf,
+                                     size_t cap,
+                                     size_t *len);
+
+/**
+ * Copy string argument `key` (decoded, NUL added) into `buf`; `len` as for
+ * `picomcp_call_field`. Tool arguments were checked against the tool's input schema, so
+ * a required string parameter is always there. Returns `OK`, `NULL_POINTER`,
+ * `INVALID_UTF8` (`key`), `BUFFER_TOO_SMALL`, `MISSING`, `WRONG_TYPE`, `MISUSE`. Inside
+ * the callback only (before it defers).
+ *
+ * # Safety
+ * As `picomcp_call_field`; `key` is NUL-terminated.
+ */
+picomcp_status picomcp_call_arg_string(struct picomcp_call *call,
+                                       const char *key,
+                                       char *buf,
+                                       size_t cap,
+                                       size_t *len);
+
+/**
+ * Store number argument `key` in `*out`. Statuses as `picomcp_call_arg_string` (no
+ * `BUFFER_TOO_SMALL`).
+ *
+ * # Safety
+ * As `picomcp_call_arg_string`; `out` is writable.
+ */
+picomcp_status picomcp_call_arg_number(struct picomcp_call *call,
+                                       const char *key,
+                                       double *out);
+
+/**
+ * Store integer argument `key` in `*out` (`WRONG_TYPE` for a number with a fraction or
+ * beyond 64 bits). Statuses as `picomcp_call_arg_number`.
+ *
+ * # Safety
+ * As `picomcp_call_arg_number`.
+ */
+picomcp_status picomcp_call_arg_integer(struct picomcp_call *call,
+                                        const char *key,
+                                        int64_t *out);
+
+/**
+ * Store boolean argument `key` in `*out`. Statuses as `picomcp_call_arg_number`.
+ *
+ * # Safety
+ * As `picomcp_call_arg_number`.
+ */
+picomcp_status picomcp_call_arg_bool(struct picomcp_call *call,
+                                     const char *key,
+                                     bool *out);
+
+/**
+ * Point `*json` at the JSON text of argument `key` (any type; `*len` bytes, not
+ * NUL-terminated), or of all the arguments (an object) when `key` is NULL. The text
+ * belongs to picomcp and is valid until the callback returns. Statuses as
+ * `picomcp_call_arg_number`.
+ *
+ * # Safety
+ * As `picomcp_call_arg_number`; `key` is NULL or NUL-terminated; `json` and `len` are
+ * writable.
+ */
+picomcp_status picomcp_call_arg_json(struct picomcp_call *call,
+                                     const char *key,
+                                     const char **json,
+                                     size_t *len);
+
+/**
+ * What the call asks for: a `PICOMCP_CALL_*` value, or 0 for NULL or a closed handle.
+ *
+ * # Safety
+ * `call` is NULL or a handle picomcp gave (see `picomcp_call`).
+ */
+picomcp_kind picomcp_call_kind(struct picomcp_call *call);
+
+/**
+ * The call's ticket: the number that names it for a deferred answer
+ * (`picomcp_server_reply`) and in the cancel callback; never 0. 0 for NULL or a closed
+ * handle.
+ *
+ * # Safety
+ * As `picomcp_call_kind`.
+ */
+uint64_t picomcp_call_ticket(struct picomcp_call *call);
+
+/**
+ * Whether the client asked for progress on this call (sent a `progressToken`). A
+ * callback's handle only: false for a reply handle (`picomcp_call_progress` works on it
+ * all the same, and sends only what was asked for).
+ *
+ * # Safety
+ * As `picomcp_call_kind`.
+ */
+bool picomcp_call_wants_progress(struct picomcp_call *call);
 
 /**
  * Feed `len` bytes of newline-delimited JSON-RPC input (any split: partial lines are
@@ -1264,6 +1091,180 @@ picomcp_status picomcp_server_set_instructions(struct picomcp_server *server,
  * unknown number gives `"unknown status"`).
  */
 const char *picomcp_status_str(picomcp_status status);
+
+/**
+ * Add a text block to a tool result. `len` is the length in bytes, or `PICOMCP_STRLEN`
+ * for a NUL-terminated `text`. The text is copied into the answer at once.
+ *
+ * Every writer returns `OK`; `NULL_POINTER`; `INVALID_UTF8`; `NO_ROOM` (the answer would
+ * pass `result_bytes`: nothing of this piece was added, the answer so far is intact);
+ * `BUSY` (another answer is being written: a reply handle is open); `OUT_OF_ORDER`
+ * (content after structured content); `MISUSE` (a writer for another kind of answer, a
+ * closed handle, or a callback's handle after it deferred).
+ *
+ * # Safety
+ * `call` is a handle picomcp gave; `text` is valid for `len` bytes (or NUL-terminated).
+ */
+picomcp_status picomcp_call_text(struct picomcp_call *call,
+                                 const char *text,
+                                 size_t len);
+
+/**
+ * Add an image block to a tool result from raw bytes (picomcp writes them as base64).
+ * Statuses as `picomcp_call_text`.
+ *
+ * # Safety
+ * `call` is a handle picomcp gave; `data` is valid for `len` bytes; `mime_type` is
+ * NUL-terminated.
+ */
+picomcp_status picomcp_call_image(struct picomcp_call *call,
+                                  const uint8_t *data,
+                                  size_t len,
+                                  const char *mime_type);
+
+/**
+ * Add an audio block to a tool result from raw bytes (base64 done by picomcp).
+ * Statuses as `picomcp_call_text`.
+ *
+ * # Safety
+ * As `picomcp_call_image`.
+ */
+picomcp_status picomcp_call_audio(struct picomcp_call *call,
+                                  const uint8_t *data,
+                                  size_t len,
+                                  const char *mime_type);
+
+/**
+ * Add a `resource_link` block to a tool result: `link->uri` and `link->name` are
+ * required, the other texts optional. Statuses as `picomcp_call_text`.
+ *
+ * # Safety
+ * `call` is a handle picomcp gave; `link` is valid with NULL or NUL-terminated texts.
+ */
+picomcp_status picomcp_call_resource_link(struct picomcp_call *call,
+                                          const struct picomcp_resource *link);
+
+/**
+ * Add an embedded resource (`"type": "resource"`) with text contents to a tool result.
+ * `mime_type` may be NULL. Statuses as `picomcp_call_text`.
+ *
+ * # Safety
+ * As `picomcp_call_text`; `uri` is NUL-terminated, `mime_type` NULL or NUL-terminated.
+ */
+picomcp_status picomcp_call_embedded_text(struct picomcp_call *call,
+                                          const char *uri,
+                                          const char *mime_type,
+                                          const char *text,
+                                          size_t len);
+
+/**
+ * Add an embedded resource with binary contents (base64 done by picomcp) to a tool
+ * result. Statuses as `picomcp_call_text`.
+ *
+ * # Safety
+ * As `picomcp_call_embedded_text`, with `data` valid for `len` bytes.
+ */
+picomcp_status picomcp_call_embedded_blob(struct picomcp_call *call,
+                                          const char *uri,
+                                          const char *mime_type,
+                                          const uint8_t *data,
+                                          size_t len);
+
+/**
+ * Add a whole content block given as JSON text (checked; an object) to a tool result,
+ * for block fields picomcp has no writer for. Statuses as `picomcp_call_text`, plus
+ * `INVALID_JSON`.
+ *
+ * # Safety
+ * As `picomcp_call_text`.
+ */
+picomcp_status picomcp_call_content_json(struct picomcp_call *call,
+                                         const char *json,
+                                         size_t len);
+
+/**
+ * Set a tool result's `structuredContent` from JSON text (checked), after every content
+ * block. Tools with an output schema must send it; add a text block with the same JSON
+ * first for clients that ignore structured content. Statuses as `picomcp_call_text`,
+ * plus `INVALID_JSON`.
+ *
+ * # Safety
+ * As `picomcp_call_text`.
+ */
+picomcp_status picomcp_call_structured(struct picomcp_call *call,
+                                       const char *json,
+                                       size_t len);
+
+/**
+ * Mark a tool result as a tool error (`isError: true`): the tool ran and failed, and
+ * its content says why. Statuses as `picomcp_call_text`.
+ *
+ * # Safety
+ * `call` is a handle picomcp gave.
+ */
+picomcp_status picomcp_call_set_error(struct picomcp_call *call,
+                                      bool is_error);
+
+/**
+ * Add resource contents with text to a read's answer. `uri` NULL means the URI read;
+ * `mime_type` may be NULL. Statuses as `picomcp_call_text`.
+ *
+ * # Safety
+ * As `picomcp_call_embedded_text`, with `uri` NULL allowed.
+ */
+picomcp_status picomcp_call_contents_text(struct picomcp_call *call,
+                                          const char *uri,
+                                          const char *mime_type,
+                                          const char *text,
+                                          size_t len);
+
+/**
+ * Add binary resource contents (base64 done by picomcp) to a read's answer. Statuses as
+ * `picomcp_call_text`.
+ *
+ * # Safety
+ * As `picomcp_call_contents_text`, with `data` valid for `len` bytes.
+ */
+picomcp_status picomcp_call_contents_blob(struct picomcp_call *call,
+                                          const char *uri,
+                                          const char *mime_type,
+                                          const uint8_t *data,
+                                          size_t len);
+
+/**
+ * Add a text message to a prompt's answer. Statuses as `picomcp_call_text`, plus
+ * `INVALID_ARGUMENT` (an unknown role).
+ *
+ * # Safety
+ * As `picomcp_call_text`.
+ */
+picomcp_status picomcp_call_message(struct picomcp_call *call,
+                                    picomcp_role role_,
+                                    const char *text,
+                                    size_t len);
+
+/**
+ * Add a message whose content block is JSON text (checked; an object) to a prompt's
+ * answer. Statuses as `picomcp_call_message`, plus `INVALID_JSON`.
+ *
+ * # Safety
+ * As `picomcp_call_text`.
+ */
+picomcp_status picomcp_call_message_json(struct picomcp_call *call,
+                                         picomcp_role role_,
+                                         const char *json,
+                                         size_t len);
+
+/**
+ * Add a suggested value to a completion's answer (past 100 values it is dropped and
+ * `hasMore` set). Statuses as `picomcp_call_text`.
+ *
+ * # Safety
+ * As `picomcp_call_text`.
+ */
+picomcp_status picomcp_call_suggest(struct picomcp_call *call,
+                                    const char *value,
+                                    size_t len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -19,13 +19,18 @@
 // The C boundary is unsafe by nature; every unsafe block says why it holds.
 #![allow(unsafe_code)]
 
+mod answer;
+mod args;
 mod call;
 mod catalog;
 mod io;
 mod server;
 mod status;
 mod text;
+mod writers;
 
+pub use answer::*;
+pub use args::*;
 pub use call::*;
 pub use catalog::{
     PICOMCP_HINT_FALSE, PICOMCP_HINT_TRUE, PICOMCP_HINT_UNSET, picomcp_handler, picomcp_hint, picomcp_prompt,
@@ -35,6 +40,7 @@ pub use io::*;
 pub use server::*;
 pub use status::*;
 pub use text::PICOMCP_STRLEN;
+pub use writers::*;
 
 /// The library's version, `"MAJOR.MINOR.PATCH"` (NUL-terminated, static).
 #[unsafe(no_mangle)]

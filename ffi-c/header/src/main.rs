@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     let [major, minor, patch] =
         [env!("CARGO_PKG_VERSION_MAJOR"), env!("CARGO_PKG_VERSION_MINOR"), env!("CARGO_PKG_VERSION_PATCH")];
     let macros = format!(
-        "\n/** The version of picomcp this header belongs to (from Cargo.toml). */\n\
+        "\n\n/** The version of picomcp this header belongs to (from Cargo.toml). */\n\
          #define PICOMCP_VERSION \"{version}\"\n\
          #define PICOMCP_VERSION_MAJOR {major}\n\
          #define PICOMCP_VERSION_MINOR {minor}\n\

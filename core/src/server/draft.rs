@@ -16,8 +16,10 @@ use crate::server::responder::{Completions, Contents, Messages, Role, ToolResult
 use crate::sink::Cursor;
 use crate::{Error, Responder};
 
-/// The body of an answer being written ahead: tool content, resource contents, prompt
-/// messages or completion values (see the [module docs](self)).
+/// The body of an answer being written ahead into a lent buffer: tool content, resource
+/// contents, prompt messages or completion values. Pieces are added whole or not at all
+/// (one that does not fit gives [`Error::NoRoom`] and leaves the draft as it was);
+/// [`Responder::send_draft`] sends the answer by ticket, now or after deferring.
 #[derive(Debug)]
 pub struct Draft<'b> {
     buf: &'b mut [u8],

@@ -71,9 +71,24 @@ pub unsafe extern "C" fn picomcp_call_image(
     mime_type: *const c_char,
 ) -> picomcp_status {
     // SAFETY: per the contract.
+    unsafe { media(call, data, len, mime_type, |b, m| Content::image(b, m)) }
+}
+
+/// Add an image or audio block made by `block` from raw bytes and a MIME type.
+///
+/// # Safety
+/// As `picomcp_call_image`.
+unsafe fn media(
+    call: *mut picomcp_call,
+    data: *const u8,
+    len: usize,
+    mime_type: *const c_char,
+    block: for<'b> fn(&'b [u8], &'b str) -> Content<'b>,
+) -> picomcp_status {
+    // SAFETY: per the contract.
     unsafe {
         write(call, CallKind::Tool, |d, _| {
-            core_status(d.content(Content::image(crate::text::bytes(data, len)?, crate::text::c_str(mime_type)?)))
+            core_status(d.content(block(crate::text::bytes(data, len)?, crate::text::c_str(mime_type)?)))
         })
     }
 }
@@ -91,11 +106,7 @@ pub unsafe extern "C" fn picomcp_call_audio(
     mime_type: *const c_char,
 ) -> picomcp_status {
     // SAFETY: per the contract.
-    unsafe {
-        write(call, CallKind::Tool, |d, _| {
-            core_status(d.content(Content::audio(crate::text::bytes(data, len)?, crate::text::c_str(mime_type)?)))
-        })
-    }
+    unsafe { media(call, data, len, mime_type, |b, m| Content::audio(b, m)) }
 }
 
 /// Add a `resource_link` block to a tool result: `link->uri` and `link->name` are

@@ -125,7 +125,8 @@ typedef struct picomcp_config {
   uint32_t input_bytes;
   /**
    * Bytes of output `picomcp_server_receive` queues before `picomcp_server_take_output`
-   * must drain them; it must hold the largest reply (a listing, a result).
+   * must drain them. An answer longer than the whole queue (a long listing) is replaced
+   * by a JSON-RPC error naming this limit.
    */
   uint32_t output_bytes;
   /**
@@ -836,8 +837,13 @@ bool picomcp_call_wants_progress(struct picomcp_call *call);
  * Returns `OK` (everything taken and every complete message answered); `OUTPUT_FULL`
  * (the output queue has less room than one answer may need: drain it, then call again
  * with the bytes not consumed — none, possibly, as messages already taken may wait to be
- * answered: call until `OK` — or a message's reply did not fit the whole queue and was
- * dropped); `NULL_POINTER`; `MISUSE` (called from a callback).
+ * answered: call until `OK`); `NULL_POINTER`; `MISUSE` (called from a callback).
+ *
+ * A message is taken only while the queue has room for `result_bytes` + 1 KiB and for
+ * the longest message written so far. An answer that still does not fit (a listing
+ * longer than the room left) is taken back whole and replaced by a JSON-RPC error
+ * (-32603, `data: {"limit": output_bytes}`), so no request goes unanswered; size
+ * `output_bytes` to hold the longest listing to never see it.
  *
  * # Safety
  * `server` is NULL or live; `data` is valid for `len` bytes; `consumed` is NULL or

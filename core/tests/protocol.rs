@@ -1734,3 +1734,28 @@ fn drafts_are_sent_whole_by_ticket() {
     }
     assert_eq!(h.unanswered(), 0);
 }
+
+#[test]
+fn an_answer_that_did_not_fit_becomes_an_error_naming_the_limit() {
+    let mut h = dual();
+    for era in ERAS {
+        // An answer the core wrote itself (a listing): the request gets the error instead.
+        let list = in_era(era, 30, "tools/list", json!({}));
+        let reply = h.reject_unfitting(&list, 900).one().clone();
+        assert_eq!(reply["id"], 30);
+        assert_eq!(error(&reply, -32603)["data"], json!({"limit": 900}));
+        // A call still in flight is dropped, and the handler hears it.
+        let call = in_era(era, 31, "tools/call", json!({"name": "defer"}));
+        h.send(&call).none();
+        let ticket = *h.handler.deferred.last().unwrap();
+        let reply = h.reject_unfitting(&call, 900).one().clone();
+        assert_eq!(reply["id"], 31);
+        assert!(!h.server.is_live(ticket));
+        assert_eq!(h.handler.cancelled.last(), Some(&ticket));
+        // Not one request: nothing.
+        h.reject_unfitting(&notification("notifications/initialized", json!({})), 900).none();
+        h.reject_unfitting("{broken", 900).none();
+        assert_still_serves(&mut h);
+    }
+    assert_eq!(h.unanswered(), 0);
+}

@@ -22,12 +22,15 @@ pub(crate) struct OutQueue {
     tail: usize,
     /// Where the message being written started.
     mark: usize,
+    /// A message did not fit and was taken back; writes fail until the next message.
     overflow: bool,
+    /// The longest message written so far (how much room to keep before taking input).
+    largest: usize,
 }
 
 impl OutQueue {
     pub(crate) fn new(buf: &'static mut [u8]) -> Self {
-        Self { buf, head: 0, tail: 0, mark: 0, overflow: false }
+        Self { buf, head: 0, tail: 0, mark: 0, overflow: false, largest: 0 }
     }
 
     /// Start a write outside a message boundary the core marks itself.
@@ -36,13 +39,18 @@ impl OutQueue {
         self.overflow = false;
     }
 
-    /// After a core call: take back a message that did not fit; whether one did not.
+    /// After a core call: whether a message did not fit (it was taken back).
     pub(crate) fn settle(&mut self, _ok: bool) -> bool {
-        let overflowed = core::mem::take(&mut self.overflow);
-        if overflowed {
-            self.tail = self.mark;
-        }
-        overflowed
+        core::mem::take(&mut self.overflow)
+    }
+
+    /// The most bytes one message may need: the longest so far, and at least `floor`.
+    pub(crate) fn reserve(&self, floor: usize) -> usize {
+        floor.max(self.largest).min(self.buf.len())
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.buf.len()
     }
 
     pub(crate) fn free(&self) -> usize {
@@ -72,7 +80,10 @@ impl Sink for OutQueue {
             self.head = 0;
         }
         let Some(dst) = self.buf.get_mut(self.tail..self.tail + bytes.len()) else {
-            self.overflow = true;
+            // Take back what was written of this message (nothing half-written), and
+            // remember it needed at least this much room.
+            self.largest = self.largest.max(self.tail - self.mark + bytes.len());
+            (self.tail, self.overflow) = (self.mark, true);
             return Err(Error::Io);
         };
         dst.copy_from_slice(bytes);
@@ -81,10 +92,13 @@ impl Sink for OutQueue {
     }
 
     fn begin_message(&mut self) -> Result<(), Error> {
-        if self.overflow {
-            return Err(Error::Io);
-        }
-        self.mark = self.tail;
+        (self.mark, self.overflow) = (self.tail, false);
+        Ok(())
+    }
+
+    fn end_message(&mut self) -> Result<(), Error> {
+        self.write(b"\n")?;
+        self.largest = self.largest.max(self.tail - self.mark);
         Ok(())
     }
 }
@@ -140,8 +154,13 @@ unsafe fn serving<T>(
 /// Returns `OK` (everything taken and every complete message answered); `OUTPUT_FULL`
 /// (the output queue has less room than one answer may need: drain it, then call again
 /// with the bytes not consumed — none, possibly, as messages already taken may wait to be
-/// answered: call until `OK` — or a message's reply did not fit the whole queue and was
-/// dropped); `NULL_POINTER`; `MISUSE` (called from a callback).
+/// answered: call until `OK`); `NULL_POINTER`; `MISUSE` (called from a callback).
+///
+/// A message is taken only while the queue has room for `result_bytes` + 1 KiB and for
+/// the longest message written so far. An answer that still does not fit (a listing
+/// longer than the room left) is taken back whole and replaced by a JSON-RPC error
+/// (-32603, `data: {"limit": output_bytes}`), so no request goes unanswered; size
+/// `output_bytes` to hold the longest listing to never see it.
 ///
 /// # Safety
 /// `server` is NULL or live; `data` is valid for `len` bytes; `consumed` is NULL or
@@ -162,28 +181,36 @@ pub unsafe extern "C" fn picomcp_server_receive(
         Ok(v) => v,
         Err(status) => return status,
     };
-    // An answer's body is at most `result_bytes`; keep room for it and its envelope.
-    let reserve = (s.host_result_bytes() + ENVELOPE).min(s.out_capacity());
+    // Room kept before each message is taken: an answer's body is at most `result_bytes`
+    // plus its envelope, and the core's own answers (listings) are as long as the
+    // longest seen so far.
+    let floor = s.host.answer_bytes + ENVELOPE;
     let total = input.len();
     s.queued = true;
     // SAFETY: `s` is live and not busy.
     let status = unsafe {
         serving(server, |core, lines, out, bridge| {
             loop {
-                while out.free() >= reserve {
+                while out.free() >= out.reserve(floor) {
                     let Some(line) = lines.next_line() else { break };
                     out.begin();
-                    let result = match line {
-                        Line::Frame(frame) => core.receive(frame, out, bridge),
-                        Line::TooLong => core.reject_oversized(lines.capacity(), out),
+                    let (result, frame) = match line {
+                        Line::Frame(frame) => (core.receive(frame, out, bridge), Some(frame)),
+                        Line::TooLong => (core.reject_oversized(lines.capacity(), out), None),
                     };
-                    if out.settle(result.is_ok()) {
+                    if !out.settle(result.is_ok()) {
+                        continue;
+                    }
+                    // An answer did not fit: the client gets an error saying so instead.
+                    let capacity = out.capacity();
+                    let rejected = frame.map_or(Err(Error::Io), |f| core.reject_unfitting(f, capacity, out, bridge));
+                    if out.settle(rejected.is_ok()) {
                         return PICOMCP_STATUS_OUTPUT_FULL;
                     }
                 }
                 // Checked first: complete messages taken earlier may still wait for room
                 // even when no input is left (the caller drains, then calls again).
-                if out.free() < reserve {
+                if out.free() < out.reserve(floor) {
                     return PICOMCP_STATUS_OUTPUT_FULL;
                 }
                 if input.is_empty() {
@@ -207,16 +234,6 @@ pub unsafe extern "C" fn picomcp_server_receive(
         unsafe { consumed.write(total - input.len()) };
     }
     status
-}
-
-impl picomcp_server {
-    fn host_result_bytes(&self) -> usize {
-        self.host.draft.as_ref().map_or(0, |d| d.len())
-    }
-
-    fn out_capacity(&self) -> usize {
-        self.out.buf.len()
-    }
 }
 
 /// Copy up to `cap` bytes of queued output into `buf` and remove them from the queue;

@@ -42,7 +42,8 @@ pub struct picomcp_config {
     /// JSON-RPC error and is skipped. (`picomcp_server_serve_stdio` accepts 1 MiB.)
     pub input_bytes: u32,
     /// Bytes of output `picomcp_server_receive` queues before `picomcp_server_take_output`
-    /// must drain them; it must hold the largest reply (a listing, a result).
+    /// must drain them. An answer longer than the whole queue (a long listing) is replaced
+    /// by a JSON-RPC error naming this limit.
     pub output_bytes: u32,
     /// Bytes of subscribed resource URIs (each costs its length plus 2).
     pub subscription_bytes: u32,
@@ -108,6 +109,8 @@ pub(crate) struct Host {
     pub(crate) live: *mut picomcp::Responder<'static>,
     /// The handle of a deferred answer being written (`picomcp_server_reply`).
     pub(crate) reply: Call<'static>,
+    /// The size of the answer buffer (`result_bytes`).
+    pub(crate) answer_bytes: usize,
 }
 
 /// A picomcp server. Create it with `picomcp_server_init` (in memory you provide) or
@@ -316,6 +319,7 @@ unsafe fn build(
             draft: Some(result),
             live: null_mut(),
             reply: Call::closed(server),
+            answer_bytes: c.result_bytes as usize,
         },
         lines: LineBuffer::new(input),
         out: OutQueue::new(output),

@@ -2040,6 +2040,57 @@ static void test_long_line(void) {
     rig_close(&r);
 }
 
+/* An answer larger than the room left in the output queue is never dropped in silence:
+   the client gets the answer (once the queue has room) or an error naming the limit. */
+static void test_answer_larger_than_free_room(void) {
+    TEST("answer_larger_than_free_room");
+    for (int round = 0; round < 2; round++) {
+        rig r;
+        picomcp_config c = small_config();
+        c.result_bytes = 64; /* room kept before each message: 64 + 1024 */
+        /* The listing is 1386 bytes. Round 0: it fits an empty queue, not one holding the
+           parse error (98 bytes); round 1: it never fits. */
+        c.output_bytes = round == 0 ? 1450 : 1300;
+        picomcp_server *s = rig_open(&r, &c);
+        static const char *names[] = {"a", "b", "c", "d", "e", "f"};
+        for (int i = 0; i < 6; i++) {
+            picomcp_tool t = {.name = names[i],
+                              .description = "A tool with a description long enough to make the listing "
+                                             "longer than the free room of a small output queue, surely, "
+                                             "and a few words more."};
+            CHECK_OK(picomcp_server_add_tool(s, &t, noop_handler, NULL));
+        }
+        const char *list2 = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{" META "}}\n";
+        const char *list3 = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\",\"params\":{" META "}}\n";
+        char input[4096];
+        int n = snprintf(input, sizeof input, "not json\n%s%s", list2, list3);
+        out_reset();
+        feed(s, input, (size_t)n);
+        drain(s);
+        CHECK_EQ(count_of(out_buf, "\"code\":-32700"), 1);
+        for (int id = 2; id <= 3; id++) {
+            char listing[64], refused[64];
+            snprintf(listing, sizeof listing, "{\"jsonrpc\":\"2.0\",\"id\":%d,\"result\":{\"tools\":[", id);
+            snprintf(refused, sizeof refused, "{\"jsonrpc\":\"2.0\",\"id\":%d,\"error\":{\"code\":-32603,", id);
+            /* Exactly one answer per request. */
+            CHECK_EQ(count_of(out_buf, listing) + count_of(out_buf, refused), 1);
+            /* Refused: id 2 in both rounds (the parse error took the room), id 3 when
+               the listing can never fit. */
+            if (round == 1 || id == 2) CHECK_EQ(count_of(out_buf, refused), 1);
+        }
+        if (round == 0) {
+            /* Once a listing was seen, the loop keeps room for one: the second one arrives. */
+            CHECK_EQ(count_of(out_buf, "{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{\"tools\":["), 1);
+        } else {
+            CHECK(strstr(out_buf, "\"data\":{\"limit\":1300}") != NULL);
+        }
+        /* Still serving. */
+        CHECK(strstr(rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"server/discover\",\"params\":{" META "}}"),
+                     "\"id\":9,\"result\":{") != NULL);
+        rig_close(&r);
+    }
+}
+
 static void test_output_full(void) {
     TEST("output_full_then_resume");
     rig r;
@@ -2286,6 +2337,7 @@ int main(void) {
     test_split_input();
     test_long_line();
     test_output_full();
+    test_answer_larger_than_free_room();
     test_output_full_outside();
     test_caller_memory_guards();
     printf("all C API tests passed: %lu checks\n", check_count);

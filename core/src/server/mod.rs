@@ -367,6 +367,34 @@ impl<S: Storage> Server<S> {
         )
     }
 
+    /// Answer the request in `frame` whose answer did not fit the transport's output space
+    /// (`limit` bytes; the transport took back what was written of it): a JSON-RPC
+    /// internal error with `data: {"limit": …}`, so the client is not left waiting. Its
+    /// call, if still in flight, is dropped (the handler hears [`Handler::cancelled`]).
+    /// A frame that is not one request gets nothing.
+    pub fn reject_unfitting(
+        &mut self,
+        frame: &[u8],
+        limit: usize,
+        out: &mut dyn Sink,
+        handler: &mut dyn Handler,
+    ) -> Result<(), Error> {
+        let Ok(value) = json::parse(frame, self.state.config.max_depth) else { return Ok(()) };
+        let Ok(crate::jsonrpc::Message::Request { id, .. }) = crate::jsonrpc::classify(value) else { return Ok(()) };
+        let (slots, _) = self.storage.parts();
+        if let Some(ticket) = inflight::find(slots, 0, id.raw()) {
+            inflight::release(slots, ticket);
+            handler.cancelled(ticket);
+        }
+        crate::jsonrpc::error_with(
+            out,
+            Some(id),
+            crate::jsonrpc::code::INTERNAL_ERROR,
+            &mut |o| o.write(b"Internal error: the answer is larger than the server's free output space"),
+            Some(&mut |v| v.object(|o| o.integer("limit", limit as i64))),
+        )
+    }
+
     /// Let the handler do deferred work (see [`Handler::poll`]).
     pub fn poll(&mut self, out: &mut dyn Sink, handler: &mut dyn Handler) -> Result<Option<Duration>, Error> {
         handler.poll(&mut self.responder(out))

@@ -569,6 +569,19 @@ impl<const N: usize> Harness<N> {
         self.collect(sink, None)
     }
 
+    /// Answer the request in `frame` as one whose answer did not fit `limit` bytes.
+    pub fn reject_unfitting(&mut self, frame: &str, limit: usize) -> Out {
+        // A frame not sent before (its answer was not written) is noted as sent now.
+        if !self.pending.iter().any(|p| frame.contains(&format!("\"id\":{}", p.id))) {
+            self.track(frame.as_bytes());
+        }
+        let mut sink = VecSink::default();
+        self.server
+            .reject_unfitting(frame.as_bytes(), limit, &mut sink, &mut self.handler)
+            .expect("the sink never fails");
+        self.collect(sink, None)
+    }
+
     /// Note the requests in a frame; the revision of its only request, if any.
     fn track(&mut self, frame: &[u8]) -> Option<String> {
         let Ok(value) = pjson::parse(frame, pjson::MAX_DEPTH_LIMIT) else { return None };

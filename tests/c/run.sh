@@ -5,7 +5,8 @@
 #   (c) built with AddressSanitizer and UndefinedBehaviorSanitizer,
 #   (d) against the shared library,
 # then (e) check that the no_std build (thumbv7em-none-eabihf) needs no allocator, and
-# (f) that include/picomcp.h is what ffi-c generates.
+# (g) that the README's C quick start is examples/c/hello.c and runs, and (f) that
+# include/picomcp.h is what ffi-c generates.
 # Installs valgrind (apt-get) and the thumbv7em target (rustup) only when missing.
 # Every step prints a header; the first failure says which step and why, and exits 1.
 set -uo pipefail
@@ -61,7 +62,13 @@ tail -n 1 "$OUT/asan.log"
 step "(d) the same against the shared library (libpicomcp.so)"
 "$CC" "${CFLAGS_COMMON[@]}" tests/c/test_api.c -L"$LIB" -lpicomcp -Wl,-rpath,"$PWD/$LIB" -lm \
   -o "$OUT/test_api_shared" || fail "(d) the C tests do not link against libpicomcp.so"
-ldd "$OUT/test_api_shared" | grep -q "$LIB/libpicomcp.so" || fail "(d) the test binary does not load libpicomcp.so"
+# (ldd's output is read whole first: `grep -q` stopping early would make ldd fail on a
+# closed pipe, and pipefail would count that as a mismatch.)
+loaded=$(ldd "$OUT/test_api_shared")
+case "$loaded" in
+  *"$LIB/libpicomcp.so"*) ;;
+  *) fail "(d) the test binary does not load $LIB/libpicomcp.so: $loaded" ;;
+esac
 "$OUT/test_api_shared" >"$OUT/shared.log" 2>&1 || {
   tail -n 30 "$OUT/shared.log"
   fail "(d) a C API test failed against the shared library"
@@ -100,6 +107,21 @@ grep -qx 'picomcp_server_init' "$OUT/nostd.defined" || fail "(e) picomcp_server_
 printf '#define PICOMCP_NO_STD\n#include "picomcp.h"\n#ifdef PICOMCP_STD\n#error PICOMCP_STD\n#endif\nint main(void){return picomcp_storage_size(0)==0;}\n' |
   "$CC" -std=c99 -Wall -Werror -Iinclude -fsyntax-only -x c - || fail "(e) picomcp.h does not compile with PICOMCP_NO_STD"
 echo "ok: picomcp.h compiles with PICOMCP_NO_STD and hides the std-only functions"
+
+step "(g) the README's C quick start is examples/c/hello.c, which builds and runs"
+python3 - <<'PY' || fail "(g) README.md does not show examples/c/hello.c verbatim in its C quick start"
+import sys
+readme = open("README.md", encoding="utf-8").read()
+hello = open("examples/c/hello.c", encoding="utf-8").read()
+sys.exit(0 if "```c\n" + hello + "```" in readme else 1)
+PY
+"$CC" -std=c11 -Wall -Wextra -Wpedantic -Werror -Iinclude examples/c/hello.c "$LIB/libpicomcp.a" -lpthread -ldl -lm \
+  -o "$OUT/hello" || fail "(g) examples/c/hello.c does not build"
+hello_out=$(printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}' | "$OUT/hello")
+case "$hello_out" in
+  '{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"hi"}]'*) echo "hello.c answers: $hello_out" ;;
+  *) fail "(g) examples/c/hello.c answered: $hello_out" ;;
+esac
 
 step "(f) include/picomcp.h matches ffi-c (cargo run -p picomcp-header -- --check)"
 cargo run -q -p picomcp-header -- --check || fail "(f) include/picomcp.h is stale: run cargo run -p picomcp-header"

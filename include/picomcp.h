@@ -1238,6 +1238,17 @@ picomcp_status picomcp_call_contents_blob(struct picomcp_call *call,
                                           size_t len);
 
 /**
+ * Set a prompt answer's `description`, before any message. Statuses as
+ * `picomcp_call_text`.
+ *
+ * # Safety
+ * As `picomcp_call_text`.
+ */
+picomcp_status picomcp_call_describe(struct picomcp_call *call,
+                                     const char *text,
+                                     size_t len);
+
+/**
  * Add a text message to a prompt's answer. Statuses as `picomcp_call_text`, plus
  * `INVALID_ARGUMENT` (an unknown role).
  *

@@ -1727,6 +1727,14 @@ fn drafts_are_sent_whole_by_ticket() {
         let (wrong, out) = h.respond(None, |r| r.send_draft(ticket, &values));
         assert_eq!(wrong, Err(Error::WrongKind));
         out.none();
+        // A prompt draft carries its description first.
+        let mut buf = [0u8; 96];
+        let mut prompt = Draft::messages(&mut buf);
+        prompt.description("A greeting").unwrap();
+        assert_eq!(prompt.description("again"), Err(Error::OutOfOrder));
+        prompt.message(Role::User, Content::text("Hello")).unwrap();
+        assert_eq!(Draft::tool(&mut [0u8; 8]).description("x"), Err(Error::WrongKind));
+        let _ = prompt;
         let mut empty = [0u8; 8];
         let (sent, out) = h.respond(None, |r| r.send_draft(ticket, &Draft::tool(&mut empty)));
         assert_eq!(sent, Ok(()));

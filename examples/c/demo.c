@@ -381,6 +381,8 @@ static picomcp_status prompt_greet(picomcp_call *call, void *userdata) {
     put(&t, name, name_len);
     put_str(&t, " warmly.");
     if (t.overflow) return PICOMCP_STATUS_NO_ROOM;
+    s = picomcp_call_describe(call, "A greeting", PICOMCP_STRLEN);
+    if (s != PICOMCP_STATUS_OK) return s;
     return picomcp_call_message(call, PICOMCP_ROLE_USER, scratch, t.len);
 }
 

@@ -295,6 +295,21 @@ fn role(r: picomcp_role) -> Result<picomcp::Role, picomcp_status> {
     }
 }
 
+/// Set a prompt answer's `description`, before any message. Statuses as
+/// `picomcp_call_text`.
+///
+/// # Safety
+/// As `picomcp_call_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn picomcp_call_describe(
+    call: *mut picomcp_call,
+    text: *const c_char,
+    len: usize,
+) -> picomcp_status {
+    // SAFETY: per the contract.
+    unsafe { write(call, CallKind::Prompt, |d, _| core_status(d.description(txt(text, len)?))) }
+}
+
 /// Add a text message to a prompt's answer. Statuses as `picomcp_call_text`, plus
 /// `INVALID_ARGUMENT` (an unknown role).
 ///

@@ -1153,7 +1153,10 @@ static picomcp_status prompt_greet(picomcp_call *call, void *userdata) {
     CHECK(m == PICOMCP_STATUS_OK || m == PICOMCP_STATUS_MISSING);
     char text[96];
     snprintf(text, sizeof text, "Greet %s (%s)", who, m == PICOMCP_STATUS_OK ? mood : "plain");
+    CHECK_STATUS(picomcp_call_describe(call, BAD_UTF8, PICOMCP_STRLEN), PICOMCP_STATUS_INVALID_UTF8);
+    CHECK_OK(picomcp_call_describe(call, "A \"greeting\"", PICOMCP_STRLEN));
     CHECK_OK(picomcp_call_message(call, PICOMCP_ROLE_USER, text, PICOMCP_STRLEN));
+    CHECK_STATUS(picomcp_call_describe(call, "late", PICOMCP_STRLEN), PICOMCP_STATUS_OUT_OF_ORDER);
     CHECK_OK(picomcp_call_message(call, PICOMCP_ROLE_ASSISTANT, "Hello!", PICOMCP_STRLEN));
     CHECK_OK(picomcp_call_message_json(call, PICOMCP_ROLE_USER,
                                        "{\"type\":\"image\",\"data\":\"AA==\",\"mimeType\":\"image/png\"}",
@@ -1233,7 +1236,7 @@ static void test_resources_prompts_completions(void) {
 
     o = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"prompts/get\",\"params\":{\"name\":\"greet\","
                "\"arguments\":{\"who\":\"Ada\",\"mood\":\"glad\"}," META "}}");
-    CHECK_HAS(o, "\"id\":3,\"result\":{\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":"
+    CHECK_HAS(o, "\"id\":3,\"result\":{\"description\":\"A \\\"greeting\\\"\",\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":"
                  "\"Greet Ada (glad)\"}},{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"Hello!\"}},"
                  "{\"role\":\"user\",\"content\":{\"type\":\"image\",\"data\":\"AA==\",\"mimeType\":\"image/png\"}}]");
     /* A required argument missing: refused before the callback. */

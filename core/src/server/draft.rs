@@ -37,6 +37,8 @@ pub struct Draft<'b> {
     total: Option<u64>,
     /// Completions: `hasMore`.
     has_more: bool,
+    /// Prompt results: the description's bytes at the start of the buffer.
+    described: usize,
 }
 
 impl<'b> Draft<'b> {
@@ -51,6 +53,7 @@ impl<'b> Draft<'b> {
             count: 0,
             total: None,
             has_more: false,
+            described: 0,
         }
     }
 
@@ -164,6 +167,20 @@ impl<'b> Draft<'b> {
         })
     }
 
+    /// Prompt results: the result's `description`, before any message.
+    pub fn description(&mut self, text: &str) -> Result<(), Error> {
+        if self.kind != CallKind::Prompt {
+            return Err(Error::WrongKind);
+        }
+        if self.len > 0 {
+            return Err(Error::OutOfOrder);
+        }
+        let dst = self.buf.get_mut(..text.len()).ok_or(Error::NoRoom)?;
+        dst.copy_from_slice(text.as_bytes());
+        (self.len, self.described) = (text.len(), text.len());
+        Ok(())
+    }
+
     /// Prompt results: add a message.
     pub fn message(&mut self, role: Role, content: Content<'_>) -> Result<(), Error> {
         self.piece(CallKind::Prompt, |out, d| {
@@ -201,7 +218,13 @@ impl<'b> Draft<'b> {
     }
 
     fn body(&self) -> &[u8] {
-        self.buf.get(..self.len).unwrap_or_default()
+        self.buf.get(self.described..self.len).unwrap_or_default()
+    }
+
+    /// The prompt result's description, if one was given.
+    fn described(&self) -> Option<&str> {
+        let text = self.buf.get(..self.described).unwrap_or_default();
+        if text.is_empty() { None } else { core::str::from_utf8(text).ok() }
     }
 }
 
@@ -218,7 +241,7 @@ impl Responder<'_> {
                 Ok(())
             }),
             CallKind::Resource => self.resource(ticket, |c| c.out.write(draft.body())),
-            CallKind::Prompt => self.prompt(ticket, None, |m| m.out.write(draft.body())),
+            CallKind::Prompt => self.prompt(ticket, draft.described(), |m| m.out.write(draft.body())),
             CallKind::Completion => self.completion(ticket, |c| {
                 c.out.write(draft.body())?;
                 (c.count, c.total, c.has_more) = (draft.count, draft.total, draft.has_more);

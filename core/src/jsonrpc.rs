@@ -1,6 +1,6 @@
 //! JSON-RPC 2.0: classify a frame, keep ids as their exact text, write envelopes.
 
-use crate::json::{self, Object, Str, Value, ValueWriter};
+use crate::json::{self, Object, Str, Text, Value, ValueWriter};
 use crate::{Error, Sink};
 
 /// Standard and MCP error codes.
@@ -110,19 +110,20 @@ pub fn classify(value: Value<'_>) -> Result<Message<'_>, Invalid<'_>> {
     let Some(obj) = value.as_object() else {
         return Err(Invalid::request(None, "Invalid request: a message must be a JSON object"));
     };
-    classify_members(obj.iter())
+    classify_members(&mut obj.iter())
 }
 
 /// [`classify`] for a frame read with [`json::parse_outline`]: the members come from the
 /// outline when it has them, without scanning the frame again.
 pub fn classify_outlined<'a>(value: Value<'a>, outline: &json::Outline<'a>) -> Result<Message<'a>, Invalid<'a>> {
     match (value.as_object(), outline.top_members()) {
-        (Some(_), Some(members)) => classify_members(members),
+        (Some(_), Some(mut members)) => classify_members(&mut members),
         _ => classify(value),
     }
 }
 
-fn classify_members<'a>(members: impl Iterator<Item = (Str<'a>, Value<'a>)>) -> Result<Message<'a>, Invalid<'a>> {
+/// One copy of the classification, whichever iterator the members come from.
+fn classify_members<'a>(members: &mut dyn Iterator<Item = (Str<'a>, Value<'a>)>) -> Result<Message<'a>, Invalid<'a>> {
     const NAMES: [&[u8]; 6] = [b"jsonrpc", b"id", b"method", b"params", b"result", b"error"];
     let [version, id_value, method, params, result, error] = json::pick(members, &NAMES);
     let id = id_value.and_then(Id::from_value);
@@ -173,6 +174,7 @@ pub(crate) fn result_head(out: &mut dyn Sink, id: Id<'_>) -> Result<(), Error> {
 }
 
 /// Close a message started with [`result_head`] or [`notification_head`].
+#[inline(never)] // called everywhere: one copy is smaller on Cortex-M0
 pub(crate) fn message_end(out: &mut dyn Sink) -> Result<(), Error> {
     out.write(b"}")?;
     out.end_message()
@@ -228,6 +230,28 @@ pub(crate) fn error_with(
 /// Write a complete error response with a fixed message and no data.
 pub(crate) fn error(out: &mut dyn Sink, id: Option<Id<'_>>, code: i32, message: &str) -> Result<(), Error> {
     error_with(out, id, code, &mut |o| json::string_contents(o, message), None)
+}
+
+/// Write a complete error response with no data whose message is `label` (ASCII text
+/// that needs no escaping, such as `Invalid params: `) followed by `detail`. Messages that
+/// start alike share one copy of their first words this way.
+pub(crate) fn labelled_error(
+    out: &mut dyn Sink,
+    id: Option<Id<'_>>,
+    code: i32,
+    label: &str,
+    detail: Text<'_>,
+) -> Result<(), Error> {
+    error_with(
+        out,
+        id,
+        code,
+        &mut |o| {
+            o.write(label.as_bytes())?;
+            detail.write_contents(o)
+        },
+        None,
+    )
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod read;
 mod scan;
 mod write;
 
+pub(crate) use number::{compare, parse_u32};
 pub(crate) use pick::{pick, position};
 pub use read::{
     Array, Chars, Elements, Kind, MAX_DEPTH_LIMIT, Members, OUTLINE_MEMBERS, Object, Outline, ParseError,

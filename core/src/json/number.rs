@@ -185,6 +185,94 @@ pub(crate) fn parse_f64(text: &[u8]) -> Option<f64> {
     Some(if negative { -magnitude } else { magnitude })
 }
 
+/// The order of two doubles as IEEE 754 defines it (`-0` equals `0`), `None` when
+/// either is NaN: compared as integers, so a soft-float target links none of its float
+/// comparison routines (about 600 bytes on Cortex-M0).
+pub(crate) fn compare(a: f64, b: f64) -> Option<core::cmp::Ordering> {
+    /// A key whose integer order is the order of the (non-NaN) doubles: the bits are
+    /// sign and magnitude, so negative values count down from zero (both zeros give 0).
+    fn key(v: f64) -> Option<i64> {
+        let magnitude = (v.to_bits() & !(1 << 63)) as i64;
+        if magnitude > 0x7FF0_0000_0000_0000 {
+            return None; // NaN
+        }
+        Some(if v.is_sign_negative() { -magnitude } else { magnitude })
+    }
+    Some(key(a)?.cmp(&key(b)?))
+}
+
+/// The exponent field of `v` and the fraction bits below it.
+fn parts(v: f64) -> (u32, u64) {
+    let bits = v.to_bits();
+    ((bits >> 52 & 0x7FF) as u32, bits & ((1 << 52) - 1))
+}
+
+/// Whether `v` is finite and has no fractional part, read from its bits (no float
+/// conversion routines).
+pub(crate) fn is_integral(v: f64) -> bool {
+    match parts(v) {
+        (0, fraction) => fraction == 0,
+        (0x7FF, _) => false,
+        // The significand has `1075 - biased` bits below the binary point.
+        (biased, fraction) => match 1075u32.checked_sub(biased) {
+            None => true,
+            Some(below) => below <= 52 && fraction & ((1 << below) - 1) == 0,
+        },
+    }
+}
+
+/// `v` as an `i64` when it is integral and at most 2^53 in magnitude (where doubles hold
+/// every integer exactly), read from its bits.
+pub(crate) fn small_integral(v: f64) -> Option<i64> {
+    if !is_integral(v) {
+        return None;
+    }
+    let (biased, fraction) = parts(v);
+    let magnitude = match biased {
+        0 => 0,
+        // Below 2^53 the significand, shifted down past its zero fraction bits.
+        1..1075 => (fraction | 1 << 52) >> (1075 - biased),
+        1075 => fraction | 1 << 52,
+        1076 if fraction == 0 => 1 << 53,
+        _ => return None,
+    };
+    let magnitude = magnitude as i64;
+    Some(if v.is_sign_negative() { -magnitude } else { magnitude })
+}
+
+/// The value of a JSON number's text (already validated) when its digits spell an
+/// integer that fits in an `i64` exactly (`-12`, `1.5e1`); `None` for anything else,
+/// including integral values written with more than 19 significant digits.
+pub(crate) fn exact_i64(text: &[u8]) -> Option<i64> {
+    let (negative, digits, exp10, more) = scan(text)?;
+    if more || exp10 != 0 {
+        return None;
+    }
+    if negative {
+        // 2^63 is i64::MIN's magnitude; its cast is i64::MIN, which negates to itself.
+        (digits <= 1 << 63).then(|| (digits as i64).wrapping_neg())
+    } else {
+        i64::try_from(digits).ok()
+    }
+}
+
+/// The value of ASCII decimal digits (optionally after a `+`, as `str::parse` takes them)
+/// if it fits in a `u32`: one small reader for the few integers the server parses, with
+/// no 64-bit arithmetic.
+pub(crate) fn parse_u32(text: &[u8]) -> Option<u32> {
+    let digits = text.strip_prefix(b"+").unwrap_or(text);
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |n, &b| {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 || n > u32::MAX / 10 {
+            return None;
+        }
+        (n * 10).checked_add(u32::from(d))
+    })
+}
+
 /// A JSON number's text as sign, up to 19 significant digits, their decimal exponent and
 /// whether a nonzero digit was dropped past them.
 fn scan(text: &[u8]) -> Option<(bool, u64, i32, bool)> {
@@ -440,6 +528,89 @@ mod tests {
             }
             let text: String = if next() % 2 == 0 { format!("{text}e{exp}") } else { text };
             check(&text);
+        }
+    }
+
+    /// The integer-only comparisons and conversions agree with the float operations.
+    #[test]
+    fn integer_only_float_helpers() {
+        let mut values = std::vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            -0.5,
+            1.5,
+            2.0,
+            1e-310,
+            -1e-310,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            9_007_199_254_740_991.0,
+            9_007_199_254_740_992.0,
+            -9_007_199_254_740_992.0,
+            9_007_199_254_740_994.0,
+            4_503_599_627_370_495.5,
+            1e300,
+        ];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..2000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            values.push(f64::from_bits(seed));
+            values.push((seed % 2_000_001) as f64 - 1_000_000.0);
+            values.push(((seed >> 8) % 4001) as f64 / 4.0 - 500.0);
+        }
+        for &a in &values {
+            let integral = a.is_finite() && a.fract() == 0.0;
+            assert_eq!(is_integral(a), integral, "{a:e}");
+            let small = (integral && a.abs() <= 9_007_199_254_740_992.0).then_some(a as i64);
+            assert_eq!(small_integral(a), small, "{a:e}");
+            for &b in &values {
+                assert_eq!(compare(a, b), a.partial_cmp(&b), "{a:e} vs {b:e}");
+            }
+        }
+    }
+
+    #[test]
+    fn exact_integers() {
+        for (text, want) in [
+            ("0", Some(0)),
+            ("-0", Some(0)),
+            ("12", Some(12)),
+            ("-12", Some(-12)),
+            ("1.5e1", Some(15)),
+            ("9223372036854775807", Some(i64::MAX)),
+            ("-9223372036854775808", Some(i64::MIN)),
+            ("9223372036854775808", None),
+            ("-9223372036854775809", None),
+            ("2.0", None),
+            ("2e3", None),
+            ("0.5", None),
+        ] {
+            assert_eq!(exact_i64(text.as_bytes()), want, "{text}");
+        }
+        for (text, want) in [
+            ("0", Some(0)),
+            ("+7", Some(7)),
+            ("4294967295", Some(u32::MAX)),
+            ("4294967296", None),
+            ("42949672950", None),
+            ("", None),
+            ("+", None),
+            ("-1", None),
+            ("1x", None),
+            ("\"1\"", None),
+        ] {
+            assert_eq!(parse_u32(text.as_bytes()), want, "{text}");
+            assert_eq!(parse_u32(text.as_bytes()), text.parse::<u32>().ok(), "{text}");
         }
     }
 }

@@ -9,17 +9,18 @@ pub(crate) fn position(key: &[u8], names: &[&[u8]]) -> Option<usize> {
 }
 
 /// The first value of each member named in `names`, in the order of `names` (a duplicated
-/// member counts at its first occurrence).
+/// member counts at its first occurrence). The members come as a `dyn` iterator, so one
+/// copy of the loop serves every caller.
 pub(crate) fn pick<'a, const N: usize>(
-    mut members: impl Iterator<Item = (Str<'a>, Value<'a>)>,
+    members: &mut dyn Iterator<Item = (Str<'a>, Value<'a>)>,
     names: &[&[u8]; N],
 ) -> [Option<Value<'a>>; N] {
     let mut slots = [None; N];
-    pick_into(&mut members, names, &mut slots);
+    pick_into(members, names, &mut slots);
     slots
 }
 
-/// [`pick`] without generics, so one copy of the loop serves every caller.
+/// [`pick`] without the array length, so one copy of the loop serves every caller.
 fn pick_into<'a>(
     members: &mut dyn Iterator<Item = (Str<'a>, Value<'a>)>,
     names: &[&[u8]],

@@ -558,7 +558,14 @@ impl<'a> Value<'a> {
     /// host lent). Reading malformed text this way gives odd answers, never a panic; it
     /// must never be written out unchecked.
     pub(crate) fn trusted(text: &'a str) -> Self {
-        Self { raw: text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')).as_bytes() }
+        let mut raw = text.as_bytes();
+        while let [b' ' | b'\t' | b'\n' | b'\r', rest @ ..] = raw {
+            raw = rest;
+        }
+        while let [rest @ .., b' ' | b'\t' | b'\n' | b'\r'] = raw {
+            raw = rest;
+        }
+        Self { raw }
     }
 }
 
@@ -632,13 +639,11 @@ impl<'a> Value<'a> {
         if self.kind() != Kind::Number {
             return None;
         }
-        if let Ok(v) = self.raw_str().parse::<i64>() {
+        if let Some(v) = super::number::exact_i64(self.raw) {
             return Some(v);
         }
-        let f = self.as_f64()?;
         // Integral and inside the range where the conversion is exact.
-        let limit = 9_007_199_254_740_992.0; // 2^53
-        (f >= -limit && f <= limit && f as i64 as f64 == f).then_some(f as i64)
+        super::number::small_integral(self.as_f64()?)
     }
 
     /// The number as `u64`, if it is a non-negative integer in range.
@@ -657,8 +662,7 @@ impl<'a> Value<'a> {
         if !self.raw.iter().any(|&b| matches!(b, b'.' | b'e' | b'E')) {
             return true;
         }
-        // Every double of 2^53 or more is an integer; below, the i64 round trip tells.
-        self.as_f64().is_some_and(|f| f.is_finite() && (f.abs() >= 9_007_199_254_740_992.0 || f == (f as i64) as f64))
+        self.as_f64().is_some_and(super::number::is_integral)
     }
 }
 
@@ -901,6 +905,7 @@ impl<'a> Str<'a> {
     }
 
     /// Decode into `buf` and return the decoded text, or `None` if `buf` is too small.
+    #[inline(never)] // measured smaller on Cortex-M0
     pub fn unescape_into(self, buf: &mut [u8]) -> Option<&str> {
         let mut n = 0;
         for c in self.chars() {

@@ -124,15 +124,26 @@ pub(crate) fn u32(out: &mut dyn Sink, v: u32) -> Result<(), Error> {
     out.write(digits)
 }
 
+/// `v / 10` and `v % 10` by one multiplication (what compilers do on targets with a
+/// 32×32→64 multiply): Cortex-M0 has neither that nor a divider, and its division routine
+/// costs 400 bytes of flash where the 64-bit multiply is already linked.
+#[inline(never)] // measured smaller on Cortex-M0
+fn div10(v: u32) -> (u32, u32) {
+    // 0xCCCC_CCCD / 2^35 is 1/10 from above, close enough to be exact for every u32.
+    let q = ((u64::from(v) * 0xCCCC_CCCD) >> 35) as u32;
+    (q, v - q * 10)
+}
+
 /// The decimal digits of `v`, in the tail of `buf`.
 pub fn u32_digits(mut v: u32, buf: &mut [u8; 10]) -> &[u8] {
     let mut i = buf.len();
     loop {
         i -= 1;
+        let (q, r) = div10(v);
         if let Some(d) = buf.get_mut(i) {
-            *d = b'0' + (v % 10) as u8;
+            *d = b'0' + r as u8;
         }
-        v /= 10;
+        v = q;
         if v == 0 {
             break;
         }
@@ -150,9 +161,7 @@ fn u64_wide(out: &mut dyn Sink, v: u64) -> Result<(), Error> {
     while i > 0 && limbs.iter().any(|&l| l != 0) {
         let mut rem = 0;
         for limb in &mut limbs {
-            let cur = rem << 16 | *limb;
-            *limb = cur / 10;
-            rem = cur % 10;
+            (*limb, rem) = div10(rem << 16 | *limb);
         }
         i -= 1;
         if let Some(d) = buf.get_mut(i) {
@@ -315,6 +324,12 @@ impl<'s> ValueWriter<'s> {
 
     /// An object whose members `f` writes; the object is closed even if `f` fails.
     pub fn object(self, f: impl FnOnce(&mut ObjectWriter<'_>) -> Result<(), Error>) -> Result<Written, Error> {
+        let mut f = Some(f);
+        self.object_with(&mut |o| f.take().map_or(Ok(()), |f| f(o)))
+    }
+
+    /// [`Self::object`] compiled once, whatever the closure.
+    fn object_with(self, f: &mut dyn FnMut(&mut ObjectWriter<'_>) -> Result<(), Error>) -> Result<Written, Error> {
         self.out.write(b"{")?;
         let mut o = ObjectWriter { out: &mut *self.out, first: true };
         let inner = f(&mut o);
@@ -326,6 +341,12 @@ impl<'s> ValueWriter<'s> {
 
     /// An array whose elements `f` writes; the array is closed even if `f` fails.
     pub fn array(self, f: impl FnOnce(&mut ArrayWriter<'_>) -> Result<(), Error>) -> Result<Written, Error> {
+        let mut f = Some(f);
+        self.array_with(&mut |a| f.take().map_or(Ok(()), |f| f(a)))
+    }
+
+    /// [`Self::array`] compiled once, whatever the closure.
+    fn array_with(self, f: &mut dyn FnMut(&mut ArrayWriter<'_>) -> Result<(), Error>) -> Result<Written, Error> {
         self.out.write(b"[")?;
         let mut a = ArrayWriter { out: &mut *self.out, first: true };
         let inner = f(&mut a);
@@ -497,6 +518,15 @@ mod tests {
             for v in [1u64 << shift, seed >> shift, (1u64 << shift).wrapping_sub(1), 10u64.pow(shift % 20)] {
                 assert_eq!(with(|o| u64(o, v)).1, std::format!("{v}"));
             }
+        }
+    }
+
+    #[test]
+    fn division_by_ten_is_exact() {
+        let edges = [0, 1, 9, 10, 11, 99, 100, 1_000_000_009, u32::MAX - 10, u32::MAX - 1, u32::MAX];
+        let stride = (0..=u32::MAX).step_by(65_521);
+        for v in edges.into_iter().chain(stride) {
+            assert_eq!(div10(v), (v / 10, v % 10), "{v}");
         }
     }
 

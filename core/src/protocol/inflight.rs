@@ -94,6 +94,7 @@ impl Slot {
         text: [0; SLOT_TEXT],
     };
 
+    #[inline(never)] // called everywhere: one copy is smaller on Cortex-M0
     pub(crate) fn id(&self) -> Id<'_> {
         Id::from_raw(self.text.get(..usize::from(self.id_len)).unwrap_or_default())
     }
@@ -135,7 +136,7 @@ impl Slot {
 
     /// Record a progress value; false if it does not increase (the protocol requires it to).
     pub(crate) fn advance_progress(&mut self, progress: f64) -> bool {
-        if progress > self.last_progress {
+        if crate::json::compare(progress, self.last_progress) == Some(core::cmp::Ordering::Greater) {
             self.last_progress = progress;
             true
         } else {

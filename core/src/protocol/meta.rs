@@ -31,7 +31,7 @@ impl<'a> RequestMeta<'a> {
             return Self::default();
         };
         let [protocol_version, client_capabilities, client_info, log_level, progress_token] =
-            json::pick(obj.iter(), &NAMES);
+            json::pick(&mut obj.iter(), &NAMES);
         Self { protocol_version, client_capabilities, client_info, log_level, progress_token }
     }
 }

@@ -2,6 +2,7 @@
 //! to the output. Binary data is base64-encoded on the fly.
 
 use crate::json::{self, Text};
+use crate::server::lists;
 use crate::{Error, Sink};
 
 /// Binary data: raw bytes (encoded here) or text already in base64.
@@ -158,15 +159,7 @@ impl<'a> Content<'a> {
                 link.uri.write(out)?;
                 out.write(b",\"name\":")?;
                 json::string(out, link.name)?;
-                let optional = [("title", link.title), ("description", link.description), ("mimeType", link.mime_type)];
-                for (key, value) in optional {
-                    if let Some(v) = value {
-                        out.write(b",")?;
-                        json::string(out, key)?;
-                        out.write(b":")?;
-                        json::string(out, v)?;
-                    }
-                }
+                lists::described(out, link.title, link.description, link.mime_type)?;
                 if let Some(size) = link.size {
                     out.write(b",\"size\":")?;
                     json::u64(out, size)?;

@@ -97,6 +97,10 @@ fn annotations(out: &mut dyn Sink, a: &ToolAnnotations<'_>) -> Result<(), Error>
 }
 
 /// One `tools/list` entry.
+///
+/// The entry writers stay out of line: inlined into the listing loop they cost about
+/// 300 bytes more flash on Cortex-M0.
+#[inline(never)]
 pub(crate) fn tool(out: &mut dyn Sink, t: &Tool<'_>, checked: bool) -> Result<(), Error> {
     out.write(b"{\"name\":")?;
     json::string(out, t.name)?;
@@ -116,7 +120,7 @@ pub(crate) fn tool(out: &mut dyn Sink, t: &Tool<'_>, checked: bool) -> Result<()
 }
 
 /// The optional `title`, `description` and `mimeType` of resources and templates.
-fn described(
+pub(crate) fn described(
     out: &mut dyn Sink,
     title: Option<&str>,
     description: Option<&str>,
@@ -128,6 +132,7 @@ fn described(
 }
 
 /// One `resources/list` entry.
+#[inline(never)]
 pub(crate) fn resource(out: &mut dyn Sink, r: &Resource<'_>) -> Result<(), Error> {
     out.write(b"{\"uri\":")?;
     json::string(out, r.uri)?;
@@ -143,6 +148,7 @@ pub(crate) fn resource(out: &mut dyn Sink, r: &Resource<'_>) -> Result<(), Error
 }
 
 /// One `resources/templates/list` entry.
+#[inline(never)]
 pub(crate) fn template(out: &mut dyn Sink, t: &ResourceTemplate<'_>) -> Result<(), Error> {
     out.write(b"{\"uriTemplate\":")?;
     json::string(out, t.uri_template)?;
@@ -154,6 +160,7 @@ pub(crate) fn template(out: &mut dyn Sink, t: &ResourceTemplate<'_>) -> Result<(
 }
 
 /// One `prompts/list` entry.
+#[inline(never)]
 pub(crate) fn prompt(out: &mut dyn Sink, p: &Prompt<'_>) -> Result<(), Error> {
     out.write(b"{\"name\":")?;
     json::string(out, p.name)?;

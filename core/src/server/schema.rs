@@ -7,6 +7,8 @@
 //! local `$ref`s (`#`, `#/$defs/…`, `#/definitions/…`); boolean schemas. Other keywords
 //! (`pattern`, `format`, …) are accepted without being checked.
 
+use core::cmp::Ordering;
+
 use crate::json::{self, Kind, Str, Value};
 use crate::{Error, Sink};
 
@@ -178,38 +180,41 @@ struct Checker<'a> {
     depth: usize,
 }
 
-/// The keywords of one schema object, gathered in one pass.
-#[derive(Default)]
-struct Keywords<'a> {
-    type_: Option<Value<'a>>,
-    enum_: Option<Value<'a>>,
-    const_: Option<Value<'a>>,
-    bounds: [Option<Value<'a>>; 10],
-    has_bounds: bool,
-    properties: Option<Value<'a>>,
-    required: Option<Value<'a>>,
-    additional: Option<Value<'a>>,
-    pattern_properties: bool,
-    items: Option<Value<'a>>,
-    all_of: Option<Value<'a>>,
-    any_of: Option<Value<'a>>,
-    one_of: Option<Value<'a>>,
-    not: Option<Value<'a>>,
-    ref_: Option<Value<'a>>,
+/// The keywords of one schema object, gathered in one pass: the value of each keyword of
+/// [`KEYWORDS`], at its index (kept as one array: copying two dozen fields around costs
+/// flash and stack on every level of the recursion).
+struct Keywords<'a>([Option<Value<'a>>; KEYWORDS.len()]);
+
+impl<'a> Keywords<'a> {
+    fn gather(schema: json::Object<'a>) -> Self {
+        Self(json::pick(&mut schema.iter(), &KEYWORDS))
+    }
+
+    /// The value of keyword `index` (one of the constants below).
+    fn get(&self, index: usize) -> Option<Value<'a>> {
+        self.0.get(index).copied().flatten()
+    }
+
+    /// The values of the bound keywords, in the order of [`BOUNDS`].
+    fn bounds(&self) -> &[Option<Value<'a>>] {
+        self.0.get(FIRST_BOUND..).unwrap_or_default()
+    }
 }
 
-/// The numeric bound keywords: name, relation, which kind of value it measures, unit.
-const BOUNDS: [(&str, &str, Measure, &str); 10] = [
-    ("minimum", ">=", Measure::Number, ""),
-    ("maximum", "<=", Measure::Number, ""),
-    ("exclusiveMinimum", ">", Measure::Number, ""),
-    ("exclusiveMaximum", "<", Measure::Number, ""),
-    ("minLength", "at least", Measure::Chars, " characters long"),
-    ("maxLength", "at most", Measure::Chars, " characters long"),
-    ("minItems", "at least", Measure::Items, " items long"),
-    ("maxItems", "at most", Measure::Items, " items long"),
-    ("minProperties", "at least", Measure::Members, " properties big"),
-    ("maxProperties", "at most", Measure::Members, " properties big"),
+/// The numeric bound keywords: name, relation, which kind of value it measures, unit, and
+/// how the value must compare with the limit (`Greater` or `Less`; also `Equal` when the
+/// flag is set).
+const BOUNDS: [(&str, &str, Measure, &str, Ordering, bool); 10] = [
+    ("minimum", ">=", Measure::Number, "", Ordering::Greater, true),
+    ("maximum", "<=", Measure::Number, "", Ordering::Less, true),
+    ("exclusiveMinimum", ">", Measure::Number, "", Ordering::Greater, false),
+    ("exclusiveMaximum", "<", Measure::Number, "", Ordering::Less, false),
+    ("minLength", "at least", Measure::Chars, " characters long", Ordering::Greater, true),
+    ("maxLength", "at most", Measure::Chars, " characters long", Ordering::Less, true),
+    ("minItems", "at least", Measure::Items, " items long", Ordering::Greater, true),
+    ("maxItems", "at most", Measure::Items, " items long", Ordering::Less, true),
+    ("minProperties", "at least", Measure::Members, " properties big", Ordering::Greater, true),
+    ("maxProperties", "at most", Measure::Members, " properties big", Ordering::Less, true),
 ];
 
 #[derive(Clone, Copy, PartialEq)]
@@ -220,46 +225,24 @@ enum Measure {
     Members,
 }
 
-impl<'a> Keywords<'a> {
-    fn gather(schema: json::Object<'a>) -> Self {
-        let [
-            type_,
-            enum_,
-            const_,
-            properties,
-            required,
-            additional,
-            items,
-            all_of,
-            any_of,
-            one_of,
-            not,
-            ref_,
-            pattern_properties,
-            bounds @ ..,
-        ] = json::pick(schema.iter(), &KEYWORDS);
-        Self {
-            type_,
-            enum_,
-            const_,
-            bounds,
-            has_bounds: bounds.iter().any(Option::is_some),
-            properties,
-            required,
-            additional,
-            pattern_properties: pattern_properties.is_some(),
-            items,
-            all_of,
-            any_of,
-            one_of,
-            not,
-            ref_,
-        }
-    }
-}
+/// Indices of the keywords in [`KEYWORDS`].
+const TYPE: usize = 0;
+const ENUM: usize = 1;
+const CONST: usize = 2;
+const PROPERTIES: usize = 3;
+const REQUIRED: usize = 4;
+const ADDITIONAL_PROPERTIES: usize = 5;
+const ITEMS: usize = 6;
+const ALL_OF: usize = 7;
+const ANY_OF: usize = 8;
+const ONE_OF: usize = 9;
+const NOT: usize = 10;
+const REF: usize = 11;
+const PATTERN_PROPERTIES: usize = 12;
+const FIRST_BOUND: usize = 13;
 
-/// The keywords [`Keywords::gather`] reads, in the order of its fields; the last ten are
-/// the names in [`BOUNDS`].
+/// The keywords [`Keywords::gather`] reads, at the indices above; the last ten are the
+/// names in [`BOUNDS`].
 const KEYWORDS: [&[u8]; 23] = [
     b"type",
     b"enum",
@@ -320,19 +303,26 @@ fn json_eq(a: Value<'_>, b: Value<'_>, depth: usize) -> bool {
         return false;
     }
     match a.kind() {
-        Kind::Number => a.as_f64() == b.as_f64(),
+        Kind::Number => a.as_f64().zip(b.as_f64()).is_some_and(|(x, y)| json::compare(x, y) == Some(Ordering::Equal)),
         Kind::String => a.as_str().zip(b.as_str()).is_some_and(|(x, y)| x.same_text(y)),
         Kind::Array => {
             let (Some(x), Some(y)) = (a.as_array(), b.as_array()) else { return false };
-            x.iter().count() == y.iter().count() && x.iter().zip(y.iter()).all(|(p, q)| json_eq(p, q, depth + 1))
+            // In step: equal elements, and both end together.
+            let (mut x, mut y) = (x.iter(), y.iter());
+            loop {
+                match (x.next(), y.next()) {
+                    (None, None) => return true,
+                    (Some(p), Some(q)) if json_eq(p, q, depth + 1) => {}
+                    _ => return false,
+                }
+            }
         }
         Kind::Object => {
             let (Some(x), Some(y)) = (a.as_object(), b.as_object()) else { return false };
             x.iter().count() == y.iter().count()
                 && x.iter().all(|(k, v)| {
-                    let mut buf = [0u8; 128];
-                    let Some(key) = k.to_str(&mut buf) else { return false };
-                    y.get(key).is_some_and(|w| json_eq(v, w, depth + 1))
+                    let same_key = y.iter().find(|(key, _)| key.same_text(k));
+                    same_key.is_some_and(|(_, w)| json_eq(v, w, depth + 1))
                 })
         }
         Kind::Null | Kind::Bool => false,
@@ -393,7 +383,7 @@ impl<'a> Checker<'a> {
         let Some(obj) = schema.as_object() else { return Ok(()) };
         let k = Keywords::gather(obj);
 
-        if let Some(t) = k.type_ {
+        if let Some(t) = k.get(TYPE) {
             let ok = match (t.as_str(), t.as_array()) {
                 (Some(name), _) => type_matches(name, v),
                 (_, Some(list)) => list.iter().filter_map(Value::as_str).any(|name| type_matches(name, v)),
@@ -403,12 +393,12 @@ impl<'a> Checker<'a> {
                 return Err(Problem::Type { expected: t, got: v.kind() });
             }
         }
-        if let Some(allowed) = k.enum_ {
+        if let Some(allowed) = k.get(ENUM) {
             if allowed.as_array().is_some_and(|values| !values.iter().any(|e| json_eq(e, v, depth))) {
                 return Err(Problem::Enum(allowed));
             }
         }
-        if let Some(c) = k.const_ {
+        if let Some(c) = k.get(CONST) {
             if !json_eq(c, v, depth) {
                 return Err(Problem::Const(c));
             }
@@ -417,32 +407,32 @@ impl<'a> Checker<'a> {
         if let Some(members) = v.as_object() {
             self.check_object(&k, members, depth)?;
         }
-        if let (Some(items), Some(elements)) = (k.items, v.as_array()) {
+        if let (Some(items), Some(elements)) = (k.get(ITEMS), v.as_array()) {
             for (i, e) in elements.iter().enumerate() {
                 self.check_child(Segment::Index(i), items, e, depth)?;
             }
         }
-        if let Some(all) = k.all_of.and_then(Value::as_array) {
+        if let Some(all) = k.get(ALL_OF).and_then(Value::as_array) {
             for s in all.iter() {
                 self.check(s, v, depth + 1)?;
             }
         }
-        if let Some(any) = k.any_of.and_then(Value::as_array) {
+        if let Some(any) = k.get(ANY_OF).and_then(Value::as_array) {
             if !any.iter().any(|s| self.fits(s, v, depth)) {
                 return Err(Problem::AnyOf);
             }
         }
-        if let Some(one) = k.one_of.and_then(Value::as_array) {
+        if let Some(one) = k.get(ONE_OF).and_then(Value::as_array) {
             if one.iter().filter(|&s| self.fits(s, v, depth)).count() != 1 {
                 return Err(Problem::OneOf);
             }
         }
-        if let Some(not) = k.not {
+        if let Some(not) = k.get(NOT) {
             if self.fits(not, v, depth) {
                 return Err(Problem::Not);
             }
         }
-        if let Some(reference) = k.ref_.and_then(Value::as_str) {
+        if let Some(reference) = k.get(REF).and_then(Value::as_str) {
             let target = self.resolve(reference).ok_or(Problem::BadRef)?;
             self.check(target, v, depth + 1)?;
         }
@@ -450,10 +440,7 @@ impl<'a> Checker<'a> {
     }
 
     fn check_bounds(&self, k: &Keywords<'a>, v: Value<'a>) -> Result<(), Problem<'a>> {
-        if !k.has_bounds {
-            return Ok(());
-        }
-        for (limit, &(_, relation, measure, unit)) in k.bounds.iter().zip(&BOUNDS) {
+        for (limit, &(_, relation, measure, unit, want, or_equal)) in k.bounds().iter().zip(&BOUNDS) {
             let Some(limit) = *limit else { continue };
             let Some(bound) = limit.as_f64() else { continue };
             let actual = match measure {
@@ -463,13 +450,8 @@ impl<'a> Checker<'a> {
                 Measure::Members => v.as_object().map(|o| o.iter().count() as f64),
             };
             let Some(actual) = actual else { continue };
-            let ok = match relation {
-                ">=" | "at least" => actual >= bound,
-                "<=" | "at most" => actual <= bound,
-                ">" => actual > bound,
-                _ => actual < bound,
-            };
-            if !ok {
+            let order = json::compare(actual, bound);
+            if order != Some(want) && !(or_equal && order == Some(Ordering::Equal)) {
                 return Err(Problem::Bound { relation, limit, unit });
             }
         }
@@ -477,19 +459,19 @@ impl<'a> Checker<'a> {
     }
 
     fn check_object(&mut self, k: &Keywords<'a>, members: json::Object<'a>, depth: usize) -> Result<(), Problem<'a>> {
-        if let Some(required) = k.required.and_then(Value::as_array) {
+        if let Some(required) = k.get(REQUIRED).and_then(Value::as_array) {
             for name in required.iter().filter_map(Value::as_str) {
                 if !members.iter().any(|(key, _)| key.same_text(name)) {
                     return Err(Problem::Required(name));
                 }
             }
         }
-        let properties = k.properties.and_then(Value::as_object);
+        let properties = k.get(PROPERTIES).and_then(Value::as_object);
         for (key, value) in members.iter() {
             let declared = properties.and_then(|p| p.iter().find(|(name, _)| name.same_text(key)));
-            let sub = match (declared, k.additional) {
+            let sub = match (declared, k.get(ADDITIONAL_PROPERTIES)) {
                 (Some((_, s)), _) => s,
-                (None, Some(extra)) if !k.pattern_properties => {
+                (None, Some(extra)) if k.get(PATTERN_PROPERTIES).is_none() => {
                     if extra.as_bool() == Some(false) {
                         return Err(Problem::Unexpected(key));
                     }

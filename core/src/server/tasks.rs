@@ -138,11 +138,11 @@ fn task_request(
     handler: &mut dyn Handler,
 ) -> Result<(), Error> {
     let (id, revision) = (req.id, req.info.revision);
-    if !declares_tasks(req.params.meta) {
+    if !declares_tasks(req.params.meta()) {
         return missing_extension(r.out, id);
     }
     let Some(task_id) = params.and_then(|p| p.get("taskId")).and_then(Value::as_str) else {
-        return r.invalid_params(id, "Invalid params: the tasks methods need taskId (a string)");
+        return r.invalid_params(id, "the tasks methods need taskId (a string)");
     };
     let Some(table) = r.tasks.as_mut() else { return Err(Error::StaleTicket) };
     let now = table.now();
@@ -171,7 +171,7 @@ fn gate(
     if support == TaskSupport::Forbidden {
         return Ok(false);
     }
-    if declares_tasks(req.params.meta) {
+    if declares_tasks(req.params.meta()) {
         let bits = req.info.client_capabilities.bits() | ClientCapabilities::TASKS;
         req.info.client_capabilities = ClientCapabilities::new(bits);
         return Ok(false);
@@ -314,7 +314,7 @@ fn update(
     handler: &mut dyn Handler,
 ) -> Result<(), Error> {
     let Some(responses) = params.and_then(|p| p.get("inputResponses")).and_then(Value::as_object) else {
-        return r.invalid_params(id, "Invalid params: tasks/update needs inputResponses (an object)");
+        return r.invalid_params(id, "tasks/update needs inputResponses (an object)");
     };
     for (key, response) in responses.iter() {
         let Some(pending) = r.tasks.as_mut().and_then(|table| take_answer(table, task, key, now)) else { continue };

@@ -34,16 +34,19 @@ fn part_at(template: &str, at: usize) -> Option<(Part<'_>, usize)> {
     if rest.is_empty() {
         return None;
     }
-    if let Some(body) = rest.strip_prefix('{') {
-        let close = body.find('}')?;
+    // Byte searches: the braces and `+` are ASCII, so every index found is a char boundary.
+    let position = |s: &str, byte: u8| s.bytes().position(|b| b == byte);
+    if rest.as_bytes().first() == Some(&b'{') {
+        let body = rest.get(1..)?;
+        let close = position(body, b'}')?;
         let expr = body.get(..close)?;
-        let (name, reserved) = match expr.strip_prefix('+') {
-            Some(name) => (name, true),
-            None => (expr, false),
+        let (name, reserved) = match expr.as_bytes().first() {
+            Some(b'+') => (expr.get(1..)?, true),
+            _ => (expr, false),
         };
         return Some((Part::Variable { name, reserved }, at + close + 2));
     }
-    let len = rest.find('{').unwrap_or(rest.len());
+    let len = position(rest, b'{').unwrap_or(rest.len());
     Some((Part::Literal(rest.get(..len)?), at + len))
 }
 

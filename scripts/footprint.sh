@@ -23,8 +23,7 @@
 #
 # The core's share is the difference demo − board-only. The thumbv6m demo (the smallest
 # target, Cortex-M0) should fit flash ≤ 48 KiB and static RAM + stack ≤ 12 KiB; with
-# --check the script exits non-zero when it does not. (The test command runs the report
-# without --check.)
+# --check the script exits non-zero when it does not (the test command runs it so).
 #
 # Needs scripts/embedded/setup.sh to have run (thumb targets, QEMU, arm-none-eabi-size).
 # PICOMCP_FIRMWARE_DIR names another firmware crate with the same two binaries (default

@@ -1,0 +1,35 @@
+//! `picomcp._native`: the private native module of the `picomcp` Python package, a thin
+//! pyo3 skin over the picomcp core's sans-IO API.
+//!
+//! Python registers descriptors, feeds bytes (stdio lines or HTTP connections), takes
+//! calls as events and answers them by ticket with plain values; the core does everything
+//! protocol-shaped (framing, JSON-RPC, both protocol eras, argument checking, listings,
+//! errors, the JSON of every answer). Methods never call back into Python.
+//!
+//! The modules: [`catalog`] (owned descriptors as a core `Registry`), [`host`] (the core
+//! `Handler`: calls become events, answers are written when the core polls), [`answer`]
+//! (owned answers and how they are written), [`convert`] (Python values in and out),
+//! [`http`] (per-connection HTTP framing around the core's endpoint), [`storage`] and
+//! [`server`] (the `Server` class).
+
+mod answer;
+mod catalog;
+mod convert;
+mod host;
+mod http;
+mod server;
+mod storage;
+
+use pyo3::prelude::*;
+
+/// The module: the class `Server`, and the names the stubs give the plain tuples it
+/// takes and gives (`Block`, `Contents`, `Event`: each is `tuple` at run time).
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let tuple = m.py().get_type::<pyo3::types::PyTuple>();
+    for name in ["Block", "Contents", "Event"] {
+        m.add(name, &tuple)?;
+    }
+    m.add_class::<server::Server>()?;
+    Ok(())
+}

@@ -1,10 +1,13 @@
 //! Streamable HTTP, sans-IO per connection: the core's [`Endpoint`] with output buffered
-//! per connection, and request framing (`Content-Length` bodies, pipelining) as the core's
-//! std driver (`picomcp::http::serve`) does it. Python owns the sockets.
+//! per connection, and the core's request framing ([`Pipeline`]: `Content-Length` bodies,
+//! pipelining), as its std driver (`picomcp::http::serve`) uses them. Python owns the
+//! sockets.
 
 use std::collections::HashMap;
 
-use picomcp::http::{Conn, Connections, EMPTY_HEADER, Endpoint, EndpointConfig, Limits, ResponseHead, parse_head};
+use picomcp::http::{
+    Conn, Connections, EMPTY_HEADER, Endpoint, EndpointConfig, Limits, NextRequest, Pipeline, ResponseHead,
+};
 use picomcp::{Error, Handler, Server, Sink, Storage};
 
 /// Header lines a request may have (the smaller of this and [`Limits::max_headers`]).
@@ -20,10 +23,8 @@ struct Connection {
     input: Vec<u8>,
     /// Bytes to write to the peer.
     output: Vec<u8>,
-    /// A request is being answered (its response is not complete yet).
-    answering: bool,
-    /// Close once the output is out.
-    close_after: bool,
+    /// Whether a request is being answered, whether to close once the output is out.
+    pipeline: Pipeline,
 }
 
 /// The connections, as the endpoint sees them.
@@ -41,8 +42,7 @@ impl Connections for Table {
 
     fn finish(&mut self, conn: Conn, keep_alive: bool) {
         if let Some(c) = self.conns.get_mut(&conn) {
-            c.answering = false;
-            c.close_after |= !keep_alive;
+            c.pipeline.finish(keep_alive);
         }
     }
 }
@@ -115,7 +115,7 @@ impl Http {
     /// What to write to `conn`, and whether to close it after.
     pub(crate) fn take(&mut self, conn: Conn) -> (Vec<u8>, bool) {
         match self.table.conns.get_mut(&conn) {
-            Some(c) => (std::mem::take(&mut c.output), c.close_after),
+            Some(c) => (std::mem::take(&mut c.output), c.pipeline.close_after()),
             None => (Vec::new(), true),
         }
     }
@@ -129,8 +129,13 @@ impl Http {
 
     /// Connections with output to write (or to close).
     pub(crate) fn pending(&self) -> Vec<Conn> {
-        let mut conns: Vec<Conn> =
-            self.table.conns.iter().filter(|(_, c)| !c.output.is_empty() || c.close_after).map(|(&k, _)| k).collect();
+        let mut conns: Vec<Conn> = self
+            .table
+            .conns
+            .iter()
+            .filter(|(_, c)| !c.output.is_empty() || c.pipeline.close_after())
+            .map(|(&k, _)| k)
+            .collect();
         conns.sort_unstable();
         conns
     }
@@ -151,7 +156,7 @@ impl Http {
     fn handle_buffered<S: Storage>(&mut self, conn: Conn, server: &mut Server<S>, handler: &mut dyn Handler) {
         loop {
             let Some(c) = self.table.conns.get_mut(&conn) else { return };
-            if c.answering || c.close_after || c.input.is_empty() || self.endpoint.is_streaming(conn) {
+            if !c.pipeline.is_free() || c.input.is_empty() || self.endpoint.is_streaming(conn) {
                 return;
             }
             let mut input = std::mem::take(&mut c.input);
@@ -174,22 +179,19 @@ impl Http {
         server: &mut Server<S>,
         handler: &mut dyn Handler,
     ) -> usize {
+        let Some(c) = self.table.conns.get_mut(&conn) else { return 0 };
         let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-        let head = match parse_head(input, &mut headers, &self.limits) {
-            Ok(Some(head)) => head,
-            Ok(None) => return 0,
-            Err(e) => {
+        match c.pipeline.next_request(input, &mut headers, &self.limits) {
+            NextRequest::Incomplete => 0,
+            NextRequest::Bad(e) => {
                 // The stream cannot be resynchronised: answer and close.
                 let _ = ResponseHead::new(e.status()).close(true).write(&mut ConnSink { table: &mut self.table, conn });
-                self.table.finish(conn, false);
-                return input.len();
+                input.len()
             }
-        };
-        let Some(body) = head.body(input) else { return 0 };
-        if let Some(c) = self.table.conns.get_mut(&conn) {
-            c.answering = true;
+            NextRequest::Ready { head, body, consumed } => {
+                let _ = self.endpoint.handle(server, handler, &mut self.table, conn, &head, body, &mut self.scratch);
+                consumed
+            }
         }
-        let _ = self.endpoint.handle(server, handler, &mut self.table, conn, &head, body, &mut self.scratch);
-        head.message_len()
     }
 }

@@ -4,6 +4,9 @@
 //! - [`parse_head`](crate::http::parse_head): a request head (with `httparse`), checked
 //!   against [`Limits`](crate::http::Limits), with the headers MCP reads picked out into a
 //!   [`RequestHead`](crate::http::RequestHead);
+//! - [`next_request`](crate::http::next_request) and [`Pipeline`](crate::http::Pipeline):
+//!   where each request on a connection ends (`Content-Length` bodies, pipelining), and
+//!   when the connection may take the next one;
 //! - [`AllowList`](crate::http::AllowList): `Host` and `Origin` checks against DNS rebinding;
 //! - [`decode_value`](crate::http::decode_value): the `=?base64?…?=` encoding of MCP header
 //!   values;
@@ -27,6 +30,7 @@ mod header_value;
 mod media;
 mod origin;
 mod params;
+mod pipeline;
 mod response;
 #[cfg(feature = "std")]
 pub mod serve;
@@ -37,6 +41,7 @@ pub use head::{HeadError, Limits, Method, RequestHead, parse_head};
 pub use header_value::{BadValue, decode_value};
 pub use httparse::{EMPTY_HEADER, Header};
 pub use origin::{AllowList, Denied};
+pub use pipeline::{NextRequest, Pipeline, next_request};
 pub use response::{Framing, ResponseHead, Status, write_chunk, write_chunk_header, write_last_chunk};
 pub use sse::SseEvent;
 

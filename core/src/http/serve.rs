@@ -18,7 +18,9 @@ use std::vec::Vec;
 
 use rustix::event::{PollFd, PollFlags, Timespec};
 
-use crate::http::{Conn, Connections, EMPTY_HEADER, Endpoint, EndpointConfig, Limits, ResponseHead, parse_head};
+use crate::http::{
+    Conn, Connections, EMPTY_HEADER, Endpoint, EndpointConfig, Limits, NextRequest, Pipeline, ResponseHead,
+};
 use crate::{Error, Handler, Server, Storage, check_registry};
 
 /// Settings of [`serve`].
@@ -103,10 +105,8 @@ struct Connection {
     stream: TcpStream,
     input: Vec<u8>,
     output: Vec<u8>,
-    /// A request is being answered (its response is not complete yet).
-    answering: bool,
-    /// Close once the output is out.
-    close_after: bool,
+    /// Whether a request is being answered, whether to close once the output is out.
+    pipeline: Pipeline,
     /// The peer closed or the socket failed.
     gone: bool,
     /// The last `poll` said there is something to read (or the peer hung up).
@@ -115,7 +115,7 @@ struct Connection {
 
 impl Connection {
     fn is_done(&self) -> bool {
-        self.gone || (self.close_after && self.output.is_empty())
+        self.gone || (self.pipeline.close_after() && self.output.is_empty())
     }
 }
 
@@ -158,8 +158,7 @@ impl Connections for Table {
 
     fn finish(&mut self, conn: Conn, keep_alive: bool) {
         if let Some(c) = self.get(conn as usize) {
-            c.answering = false;
-            c.close_after |= !keep_alive;
+            c.pipeline.finish(keep_alive);
         }
     }
 }
@@ -208,8 +207,7 @@ fn accept(listener: &TcpListener, table: &mut Table, max: usize) -> io::Result<(
                     stream,
                     input: Vec::new(),
                     output: Vec::new(),
-                    answering: false,
-                    close_after: false,
+                    pipeline: Pipeline::new(),
                     gone: false,
                     readable: true,
                 };
@@ -268,7 +266,7 @@ fn handle_buffered<S: Storage>(
 ) {
     loop {
         let Some(c) = table.get(conn) else { return };
-        if c.gone || c.answering || c.close_after || c.input.is_empty() || endpoint.is_streaming(conn as Conn) {
+        if c.gone || !c.pipeline.is_free() || c.input.is_empty() || endpoint.is_streaming(conn as Conn) {
             return;
         }
         let mut input = core::mem::take(&mut c.input);
@@ -295,23 +293,20 @@ fn handle_one<S: Storage>(
     options: &Options,
     scratch: &mut [u8],
 ) -> usize {
+    let Some(c) = table.get(conn as usize) else { return 0 };
     let mut headers = [EMPTY_HEADER; 64];
-    let head = match parse_head(input, &mut headers, &options.limits) {
-        Ok(Some(head)) => head,
-        Ok(None) => return 0,
-        Err(e) => {
+    match c.pipeline.next_request(input, &mut headers, &options.limits) {
+        NextRequest::Incomplete => 0,
+        NextRequest::Bad(e) => {
             // The stream cannot be resynchronised: answer and close.
             let _ = ResponseHead::new(e.status()).close(true).write(&mut ConnSink { table, conn });
-            table.finish(conn, false);
-            return input.len();
+            input.len()
         }
-    };
-    let Some(body) = head.body(input) else { return 0 };
-    if let Some(c) = table.get(conn as usize) {
-        c.answering = true;
+        NextRequest::Ready { head, body, consumed } => {
+            let _ = endpoint.handle(server, handler, table, conn, &head, body, scratch);
+            consumed
+        }
     }
-    let _ = endpoint.handle(server, handler, table, conn, &head, body, scratch);
-    head.message_len()
 }
 
 /// A [`crate::Sink`] onto one connection of the table.

@@ -90,6 +90,31 @@ if [[ ( "$run_stdio" == 1 || "$run_http" == 1 ) && "${BENCH_BUILD_DEMO:-1}" == 1
     fi
 fi
 
+# The Python rows (servers.txt) run in the Python binding's venv, with picomcp and the
+# official Python SDK installed: bindings-python/run-tests.sh makes it (pip, from PyPI)
+# when those rows are selected. A failure is only a note; the rows are then skipped.
+python_rows_selected() {
+    local name word names words
+    mapfile -t names < <(sed -n 's/^\([^#|][^|]*\)|[^|]*\.venv-python-binding.*/\1/p' servers.txt | sed 's/[[:space:]]*$//')
+    [[ ${#names[@]} -gt 0 ]] || return 1
+    [[ -n "${BENCH_ONLY:-}" ]] || return 0
+    IFS=, read -ra words <<<"$BENCH_ONLY"
+    for name in "${names[@]}"; do
+        for word in "${words[@]}"; do
+            word="${word#"${word%%[![:space:]]*}"}"
+            word="${word%"${word##*[![:space:]]}"}"
+            [[ -n "$word" && "$name" == *"$word"* ]] && return 0
+        done
+    done
+    return 1
+}
+if [[ "$run_stdio" == 1 ]] && python_rows_selected; then
+    echo "== preparing the Python rows' venv (bindings-python/run-tests.sh --venv-only --with-sdk)" >&2
+    if ! "$repo_root/bindings-python/run-tests.sh" --venv-only --with-sdk >/dev/null; then
+        note "the Python binding's venv could not be prepared; the Python rows run only if an older one exists"
+    fi
+fi
+
 # Pinning: the stdio driver pins itself (and its servers); the in-process bench is
 # pinned here, with taskset when there is one.
 pin_cmd=()

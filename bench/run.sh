@@ -5,9 +5,10 @@
 # compiles the allocation-counting shim, measures every server listed in
 # servers.txt (the stdio table, saved to results/stdio.md), then runs the
 # in-process micro-benchmark of the core next to rmcp (the in-process table,
-# saved to results/inproc.md), and prints both tables.
-# It installs nothing: a missing strace, taskset or C compiler only skips
-# what needs it, with a note. See README.md for what each column means.
+# saved to results/inproc.md), the Python binding next to the official Python SDK
+# (python/servers.txt, results/python.md) and the HTTP table, and prints the tables.
+# A missing strace, taskset or C compiler only skips what needs it, with a note. See
+# README.md for what each column means.
 #
 # Knobs (environment variables; defaults in brackets):
 #   BENCH_SEQ               sequential round trips per measurement [20000]
@@ -28,6 +29,9 @@
 #   BENCH_INPROC_BATCHES    timed batches per side and case, median shown [15]
 #   BENCH_INPROC_BATCH_MS   about how long one in-process batch lasts [100]
 #   BENCH_HTTP              1 to run the HTTP table, 0 to skip it [1]
+#   BENCH_PYTHON            1 to run the Python table (python/servers.txt), 0 to skip it [1]
+#   BENCH_PY_SEQ, BENCH_PY_PIPE, BENCH_PY_REPEAT
+#                           its sequential and pipelined counts and repeats [2000, 20000, 3]
 #   BENCH_HTTP_SECONDS      HTTP: timed seconds per cell (server x clients) [3]
 #   BENCH_HTTP_WARMUP       HTTP: untimed seconds of requests per client first [1]
 #   BENCH_HTTP_CLIENTS      HTTP: numbers of concurrent clients, comma-separated [1,16,64]
@@ -75,8 +79,9 @@ cargo build --release --quiet --manifest-path "$bench_dir/Cargo.toml"
 run_stdio="${BENCH_STDIO:-1}"
 run_inproc="${BENCH_INPROC:-1}"
 run_http="${BENCH_HTTP:-1}"
-if [[ "$run_stdio" != 1 && "$run_inproc" != 1 && "$run_http" != 1 ]]; then
-    note "BENCH_STDIO=0, BENCH_INPROC=0 and BENCH_HTTP=0: nothing to measure"
+run_python="${BENCH_PYTHON:-1}"
+if [[ "$run_stdio" != 1 && "$run_inproc" != 1 && "$run_http" != 1 && "$run_python" != 1 ]]; then
+    note "BENCH_STDIO=0, BENCH_INPROC=0, BENCH_HTTP=0 and BENCH_PYTHON=0: nothing to measure"
     exit 0
 fi
 
@@ -90,25 +95,11 @@ if [[ ( "$run_stdio" == 1 || "$run_http" == 1 ) && "${BENCH_BUILD_DEMO:-1}" == 1
     fi
 fi
 
-# The Python rows (servers.txt) run in the Python binding's venv, with picomcp and the
-# official Python SDK installed: bindings-python/run-tests.sh makes it (pip, from PyPI)
-# when those rows are selected. A failure is only a note; the rows are then skipped.
-python_rows_selected() {
-    local name word names words
-    mapfile -t names < <(sed -n 's/^\([^#|][^|]*\)|[^|]*\.venv-python-binding.*/\1/p' servers.txt | sed 's/[[:space:]]*$//')
-    [[ ${#names[@]} -gt 0 ]] || return 1
-    [[ -n "${BENCH_ONLY:-}" ]] || return 0
-    IFS=, read -ra words <<<"$BENCH_ONLY"
-    for name in "${names[@]}"; do
-        for word in "${words[@]}"; do
-            word="${word#"${word%%[![:space:]]*}"}"
-            word="${word%"${word##*[![:space:]]}"}"
-            [[ -n "$word" && "$name" == *"$word"* ]] && return 0
-        done
-    done
-    return 1
-}
-if [[ "$run_stdio" == 1 ]] && python_rows_selected; then
+# The Python table (python/servers.txt, saved to results/python.md) runs in the Python
+# binding's venv, with picomcp and the official Python SDK installed:
+# bindings-python/run-tests.sh makes it (pip). A failure is only a note; the rows are
+# then skipped. Its counts are smaller (BENCH_PY_*): the SDK does about 1 k requests/s.
+if [[ "$run_python" == 1 ]]; then
     echo "== preparing the Python rows' venv (bindings-python/run-tests.sh --venv-only --with-sdk)" >&2
     if ! "$repo_root/bindings-python/run-tests.sh" --venv-only --with-sdk >/dev/null; then
         note "the Python binding's venv could not be prepared; the Python rows run only if an older one exists"
@@ -140,8 +131,8 @@ trap 'rm -f "$table"' EXIT
 status=0
 saved=()
 
-if [[ "$run_stdio" == 1 ]]; then
-    shim_args=()
+shim_args=()
+if [[ "$run_stdio" == 1 || "$run_python" == 1 ]]; then
     if command -v cc >/dev/null; then
         echo "== compiling the allocation shim" >&2
         cc -shared -fPIC -O2 -Wall -o target/alloc-count.so alloc-count.c -ldl
@@ -150,6 +141,9 @@ if [[ "$run_stdio" == 1 ]]; then
         note "no C compiler (cc): the allocs/request column is skipped"
     fi
     command -v strace >/dev/null || note "strace is not installed: the syscalls column is skipped"
+fi
+
+if [[ "$run_stdio" == 1 ]]; then
 
     driver_args=(
         --servers servers.txt
@@ -180,6 +174,36 @@ if [[ "$run_stdio" == 1 ]]; then
         cat "$table"
     } >results/stdio.md
     saved+=(results/stdio.md)
+fi
+
+if [[ "$run_python" == 1 ]]; then
+    python_args=(
+        --servers python/servers.txt
+        --log-dir "$PWD/results/logs/python"
+        --seq "${BENCH_PY_SEQ:-2000}"
+        --pipe "${BENCH_PY_PIPE:-20000}"
+        --repeat "${BENCH_PY_REPEAT:-3}"
+        --warmup "${BENCH_PY_WARMUP:-200}"
+        --startup-runs "${BENCH_PY_STARTUP_RUNS:-5}"
+        --backpressure "${BENCH_PY_BACKPRESSURE:-20000}"
+        --alloc-requests "${BENCH_PY_ALLOC_REQUESTS:-2000}"
+        --strace-requests "${BENCH_STRACE_REQUESTS:-2000}"
+        --cpu "${BENCH_CPU:-0}"
+        --timeout "${BENCH_TIMEOUT:-300}"
+        "${shim_args[@]}"
+    )
+    [[ "${BENCH_PIN:-1}" == 1 ]] || python_args+=(--no-pin)
+    [[ -z "${BENCH_ONLY:-}" ]] || python_args+=(--only "$BENCH_ONLY")
+    echo "== measuring the Python binding next to the official Python SDK (stdio)" >&2
+    target/release/bench-driver "${python_args[@]}" "$@" >"$table" || status=$?
+    {
+        echo "# Python stdio benchmark"
+        echo
+        measured_on
+        echo
+        cat "$table"
+    } >results/python.md
+    saved+=(results/python.md)
 fi
 
 if [[ "$run_inproc" == 1 ]]; then

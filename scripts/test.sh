@@ -8,7 +8,8 @@
 # (apt-get, scripts/embedded/setup.sh), a Python venv with the official MCP Python SDK
 # (tests/python/run.sh), the TypeScript SDK clients (npm, tests/ts/run.sh) and the
 # official conformance suite at its pinned version (npm, scripts/conformance.sh), and
-# valgrind for the C tests (apt-get, tests/c/run.sh). Each
+# valgrind for the C tests (apt-get, tests/c/run.sh), and a venv with the Python binding
+# built from source (pip, bindings-python/run-tests.sh). Each
 # step prints its name; the first failing step stops the run and says which one failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -116,6 +117,8 @@ if [ "$quick" = 0 ]; then
   step "official conformance suite against picomcp-conformance (both revisions, pending, tasks)" conformance
   step "C ABI: header check, C API tests (plain, valgrind, ASan+UBSan, shared library), no_std link" tests/c/run.sh
   step "official Python and TypeScript SDK clients against the C demo (stdio and Streamable HTTP)" tests/c/run-clients.sh
+  step "Python binding: pip install, pytest, stubtest, the SDK clients against the Python demo" \
+    bindings-python/run-tests.sh
   step "official Python SDK client against the firmware in QEMU (mps2-an386, thumbv7em)" \
     firmware_suite thumbv7em-none-eabihf mps2-an386
   step "official Python SDK client against the firmware in QEMU (mps2-an385, thumbv6m)" \

@@ -143,67 +143,53 @@ if [[ "$run_stdio" == 1 || "$run_python" == 1 ]]; then
     command -v strace >/dev/null || note "strace is not installed: the syscalls column is skipped"
 fi
 
-if [[ "$run_stdio" == 1 ]]; then
-
-    driver_args=(
-        --servers servers.txt
-        --log-dir results/logs
-        --seq "${BENCH_SEQ:-20000}"
-        --pipe "${BENCH_PIPE:-200000}"
-        --repeat "${BENCH_REPEAT:-5}"
-        --warmup "${BENCH_WARMUP:-1000}"
-        --startup-runs "${BENCH_STARTUP_RUNS:-10}"
-        --backpressure "${BENCH_BACKPRESSURE:-100000}"
-        --alloc-requests "${BENCH_ALLOC_REQUESTS:-10000}"
+# One stdio table: measure_stdio TITLE FILE SERVERS LOG_DIR SEQ PIPE REPEAT WARMUP
+# STARTUP_RUNS BACKPRESSURE ALLOC_REQUESTS [driver args...]. The log directory is
+# absolute: servers (and strace) run in their list's folder.
+measure_stdio() {
+    local title=$1 file=$2 servers=$3 log_dir=$4
+    local args=(
+        --servers "$servers"
+        --log-dir "$log_dir"
+        --seq "$5"
+        --pipe "$6"
+        --repeat "$7"
+        --warmup "$8"
+        --startup-runs "$9"
+        --backpressure "${10}"
+        --alloc-requests "${11}"
         --strace-requests "${BENCH_STRACE_REQUESTS:-2000}"
         --cpu "${BENCH_CPU:-0}"
         --timeout "${BENCH_TIMEOUT:-300}"
         "${shim_args[@]}"
     )
-    [[ "${BENCH_PIN:-1}" == 1 ]] || driver_args+=(--no-pin)
-    [[ -z "${BENCH_ONLY:-}" ]] || driver_args+=(--only "$BENCH_ONLY")
-
-    rm -rf results/logs
-    echo "== measuring stdio (progress below; servers' stderr in results/logs/)" >&2
-    target/release/bench-driver "${driver_args[@]}" "$@" >"$table" || status=$?
+    shift 11
+    [[ "${BENCH_PIN:-1}" == 1 ]] || args+=(--no-pin)
+    [[ -z "${BENCH_ONLY:-}" ]] || args+=(--only "$BENCH_ONLY")
+    rm -rf "$log_dir"
+    target/release/bench-driver "${args[@]}" "$@" >"$table" || status=$?
     {
-        echo "# stdio benchmark"
+        echo "# $title"
         echo
         measured_on
         echo
         cat "$table"
-    } >results/stdio.md
-    saved+=(results/stdio.md)
+    } >"$file"
+    saved+=("$file")
+}
+
+if [[ "$run_stdio" == 1 ]]; then
+    echo "== measuring stdio (progress below; servers' stderr in results/logs/stdio/)" >&2
+    measure_stdio "stdio benchmark" results/stdio.md servers.txt "$PWD/results/logs/stdio" \
+        "${BENCH_SEQ:-20000}" "${BENCH_PIPE:-200000}" "${BENCH_REPEAT:-5}" "${BENCH_WARMUP:-1000}" \
+        "${BENCH_STARTUP_RUNS:-10}" "${BENCH_BACKPRESSURE:-100000}" "${BENCH_ALLOC_REQUESTS:-10000}" "$@"
 fi
 
 if [[ "$run_python" == 1 ]]; then
-    python_args=(
-        --servers python/servers.txt
-        --log-dir "$PWD/results/logs/python"
-        --seq "${BENCH_PY_SEQ:-2000}"
-        --pipe "${BENCH_PY_PIPE:-20000}"
-        --repeat "${BENCH_PY_REPEAT:-3}"
-        --warmup "${BENCH_PY_WARMUP:-200}"
-        --startup-runs "${BENCH_PY_STARTUP_RUNS:-5}"
-        --backpressure "${BENCH_PY_BACKPRESSURE:-20000}"
-        --alloc-requests "${BENCH_PY_ALLOC_REQUESTS:-2000}"
-        --strace-requests "${BENCH_STRACE_REQUESTS:-2000}"
-        --cpu "${BENCH_CPU:-0}"
-        --timeout "${BENCH_TIMEOUT:-300}"
-        "${shim_args[@]}"
-    )
-    [[ "${BENCH_PIN:-1}" == 1 ]] || python_args+=(--no-pin)
-    [[ -z "${BENCH_ONLY:-}" ]] || python_args+=(--only "$BENCH_ONLY")
     echo "== measuring the Python binding next to the official Python SDK (stdio)" >&2
-    target/release/bench-driver "${python_args[@]}" "$@" >"$table" || status=$?
-    {
-        echo "# Python stdio benchmark"
-        echo
-        measured_on
-        echo
-        cat "$table"
-    } >results/python.md
-    saved+=(results/python.md)
+    measure_stdio "Python stdio benchmark" results/python.md python/servers.txt "$PWD/results/logs/python" \
+        "${BENCH_PY_SEQ:-2000}" "${BENCH_PY_PIPE:-20000}" "${BENCH_PY_REPEAT:-3}" "${BENCH_PY_WARMUP:-200}" \
+        "${BENCH_PY_STARTUP_RUNS:-5}" "${BENCH_PY_BACKPRESSURE:-20000}" "${BENCH_PY_ALLOC_REQUESTS:-2000}" "$@"
 fi
 
 if [[ "$run_inproc" == 1 ]]; then

@@ -238,6 +238,46 @@ fn hint(h: picomcp_hint) -> Result<Option<bool>, picomcp_status> {
     }
 }
 
+/// The texts of a resource or a resource template (its URI template in `uri`).
+struct EntryTexts<'a> {
+    uri: &'a str,
+    name: &'a str,
+    title: Option<&'a str>,
+    description: Option<&'a str>,
+    mime_type: Option<&'a str>,
+}
+
+impl<'a> EntryTexts<'a> {
+    /// Read and check them (`uri` and `name` required).
+    ///
+    /// # Safety
+    /// The texts of `r` are NULL or NUL-terminated and valid for `'a`.
+    unsafe fn read(r: &picomcp_resource) -> Result<Self, picomcp_status> {
+        // SAFETY: forwarded.
+        unsafe {
+            Ok(Self {
+                uri: c_str(r.uri)?,
+                name: c_str(r.name)?,
+                title: opt_c_str(r.title)?,
+                description: opt_c_str(r.description)?,
+                mime_type: opt_c_str(r.mime_type)?,
+            })
+        }
+    }
+
+    /// Copies in `arena`, or NO_ROOM (then nothing was copied).
+    fn keep(&self, arena: &mut Arena) -> Result<EntryTexts<'static>, picomcp_status> {
+        arena.has_room(total(&[Some(self.uri), Some(self.name), self.title, self.description, self.mime_type]))?;
+        Ok(EntryTexts {
+            uri: arena.keep(self.uri),
+            name: arena.keep(self.name),
+            title: arena.keep_opt(self.title),
+            description: arena.keep_opt(self.description),
+            mime_type: arena.keep_opt(self.mime_type),
+        })
+    }
+}
+
 /// Everything a server offers.
 pub(crate) struct Catalog {
     pub(crate) info: ServerInfo<'static>,
@@ -333,23 +373,25 @@ impl Catalog {
         callback: Callback,
     ) -> Result<(), picomcp_status> {
         // SAFETY: forwarded.
-        let (uri, name, title, description, mime_type) = unsafe {
-            (c_str(r.uri)?, c_str(r.name)?, opt_c_str(r.title)?, opt_c_str(r.description)?, opt_c_str(r.mime_type)?)
+        let t = unsafe { EntryTexts::read(r) }?;
+        let view = Resource {
+            title: t.title,
+            description: t.description,
+            mime_type: t.mime_type,
+            ..Resource::new(t.uri, t.name, "")
         };
-        let view = Resource { title, description, mime_type, ..Resource::new(uri, name, "") };
         self.check(StaticRegistry::new(self.info).resources(core::slice::from_ref(&view)))?;
-        if (0..self.resources.len).any(|i| self.resources.get(i).is_some_and(|o| o.uri == uri)) {
+        if (0..self.resources.len).any(|i| self.resources.get(i).is_some_and(|o| o.uri == t.uri)) {
             return Err(PICOMCP_STATUS_DUPLICATE);
         }
         self.resources.has_room()?;
-        self.arena.has_room(total(&[Some(uri), Some(name), title, description, mime_type]))?;
-        let ar = &mut self.arena;
+        let k = t.keep(&mut self.arena)?;
         let kept = Resource {
-            uri: ar.keep(uri),
-            name: ar.keep(name),
-            title: ar.keep_opt(title),
-            description: ar.keep_opt(description),
-            mime_type: ar.keep_opt(mime_type),
+            uri: k.uri,
+            name: k.name,
+            title: k.title,
+            description: k.description,
+            mime_type: k.mime_type,
             ..NO_RESOURCE
         };
         self.resources.push(kept, callback)?;
@@ -366,30 +408,33 @@ impl Catalog {
         t: &picomcp_template,
         callback: Callback,
     ) -> Result<(), picomcp_status> {
-        // SAFETY: forwarded.
-        let (uri_template, name, title, description, mime_type) = unsafe {
-            (
-                c_str(t.uri_template)?,
-                c_str(t.name)?,
-                opt_c_str(t.title)?,
-                opt_c_str(t.description)?,
-                opt_c_str(t.mime_type)?,
-            )
+        let same = picomcp_resource {
+            uri: t.uri_template,
+            name: t.name,
+            title: t.title,
+            description: t.description,
+            mime_type: t.mime_type,
         };
-        let view = ResourceTemplate { title, description, mime_type, ..ResourceTemplate::new(uri_template, name, "") };
+        // SAFETY: forwarded.
+        let t = unsafe { EntryTexts::read(&same) }?;
+        let view = ResourceTemplate {
+            title: t.title,
+            description: t.description,
+            mime_type: t.mime_type,
+            ..ResourceTemplate::new(t.uri, t.name, "")
+        };
         self.check(StaticRegistry::new(self.info).templates(core::slice::from_ref(&view)))?;
-        if (0..self.templates.len).any(|i| self.templates.get(i).is_some_and(|o| o.uri_template == uri_template)) {
+        if (0..self.templates.len).any(|i| self.templates.get(i).is_some_and(|o| o.uri_template == t.uri)) {
             return Err(PICOMCP_STATUS_DUPLICATE);
         }
         self.templates.has_room()?;
-        self.arena.has_room(total(&[Some(uri_template), Some(name), title, description, mime_type]))?;
-        let ar = &mut self.arena;
+        let k = t.keep(&mut self.arena)?;
         let kept = ResourceTemplate {
-            uri_template: ar.keep(uri_template),
-            name: ar.keep(name),
-            title: ar.keep_opt(title),
-            description: ar.keep_opt(description),
-            mime_type: ar.keep_opt(mime_type),
+            uri_template: k.uri,
+            name: k.name,
+            title: k.title,
+            description: k.description,
+            mime_type: k.mime_type,
             ..NO_TEMPLATE
         };
         self.templates.push(kept, callback)?;

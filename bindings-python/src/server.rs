@@ -21,9 +21,8 @@ use crate::storage::{Heap, random_key};
 enum Mode {
     /// Not serving yet: descriptors may still be registered.
     Idle,
-    /// Newline-delimited stdio; `backlog` holds input not yet taken (past its first
-    /// `taken` bytes) while every request slot is busy.
-    Stdio { lines: LineBuffer<Vec<u8>>, out: Vec<u8>, backlog: Vec<u8>, taken: usize },
+    /// Newline-delimited stdio.
+    Stdio { lines: LineBuffer<Vec<u8>>, out: Vec<u8> },
     /// Streamable HTTP.
     Http(Box<Http>),
 }
@@ -45,8 +44,6 @@ pub(crate) struct Server {
     core: picomcp::Server<Heap>,
     mode: Mode,
     max_line: usize,
-    /// Request slots (`max_requests`).
-    capacity: usize,
 }
 
 fn runtime(message: &str) -> PyErr {
@@ -70,12 +67,7 @@ impl Server {
         match self.mode {
             Mode::Idle => {
                 self.core.ensure_state_key();
-                self.mode = Mode::Stdio {
-                    lines: LineBuffer::new(vec![0; self.max_line]),
-                    out: Vec::new(),
-                    backlog: Vec::new(),
-                    taken: 0,
-                };
+                self.mode = Mode::Stdio { lines: LineBuffer::new(vec![0; self.max_line]), out: Vec::new() };
                 Ok(())
             }
             Mode::Stdio { .. } => Ok(()),
@@ -155,7 +147,6 @@ impl Server {
             core: picomcp::Server::new(Heap::new(max_requests), config),
             mode: Mode::Idle,
             max_line,
-            capacity: max_requests,
         })
     }
 
@@ -229,51 +220,27 @@ impl Server {
     }
 
     /// Feed stdio input bytes (any split); every complete line is handled now.
-    fn receive(&mut self, data: &[u8]) -> PyResult<bool> {
+    fn receive(&mut self, data: &[u8]) -> PyResult<()> {
         self.stdio()?;
-        let Self { catalog, inbox, core, mode, capacity, .. } = self;
-        let capacity = *capacity;
-        let Mode::Stdio { lines, out, backlog, taken } = mode else { return Ok(false) };
+        let Self { catalog, inbox, core, mode, .. } = self;
+        let Mode::Stdio { lines, out } = mode else { return Ok(()) };
         let mut host = Host::new(catalog, inbox);
-        backlog.extend_from_slice(data);
-        loop {
-            // Messages are taken only while a request slot is free: past that, input
-            // waits here (backpressure) instead of being refused for want of a slot.
-            while core.in_flight() < capacity {
-                let Some(line) = lines.next_line() else { break };
+        let mut rest = data;
+        while !rest.is_empty() {
+            let space = lines.space();
+            let n = space.len().min(rest.len());
+            space[..n].copy_from_slice(&rest[..n]);
+            lines.commit(n);
+            rest = &rest[n..];
+            while let Some(line) = lines.next_line() {
                 // A Vec never fails to take output: the results carry nothing.
                 let _ = match line {
                     Line::Frame(frame) => core.receive(frame, out, &mut host),
                     Line::TooLong => core.reject_oversized(lines.capacity(), out),
                 };
             }
-            if core.in_flight() >= capacity {
-                backlog.drain(..*taken);
-                *taken = 0;
-                // Complete lines may wait in the line buffer too: more to take later.
-                return Ok(true);
-            }
-            if *taken == backlog.len() {
-                break;
-            }
-            let space = lines.space();
-            let n = space.len().min(backlog.len() - *taken);
-            space[..n].copy_from_slice(&backlog[*taken..*taken + n]);
-            lines.commit(n);
-            *taken += n;
         }
-        backlog.clear();
-        *taken = 0;
-        Ok(false)
-    }
-
-    /// Bytes of input waiting for a free request slot (`receive(b"")` takes more once
-    /// answers have freed slots). A driver stops reading while this is large.
-    fn backlog(&self) -> usize {
-        match &self.mode {
-            Mode::Stdio { backlog, .. } => backlog.len(),
-            _ => 0,
-        }
+        Ok(())
     }
 
     /// Take the events produced since the last call, in order.

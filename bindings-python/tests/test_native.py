@@ -449,27 +449,3 @@ def test_http_bad_requests() -> None:
     assert response.status in (403, 421)
     with pytest.raises(RuntimeError):
         server.receive(b"{}\n")
-
-
-def test_stdio_input_waits_for_a_free_request_slot() -> None:
-    s = make_server(max_requests=2)
-    calls = b"".join(
-        (json.dumps({"jsonrpc": "2.0", "id": i, "method": "tools/call",
-                     "params": {"name": "slow", "arguments": {}, "_meta": MODERN_META}}) + "\n").encode()
-        for i in range(3)
-    )
-    assert s.receive(calls) is True  # the third waits: both slots are busy
-    events = s.events()
-    assert [e[0] for e in events] == ["tool", "tool"]
-    assert s.take_output() == b""  # nothing refused
-    assert s.receive(b"") is True  # still no free slot
-    assert s.events() == []
-    assert s.answer_tool(events[0][1], [("text", "done")])
-    # The third call takes the freed slot (True again: the slots are full, so more input
-    # could be waiting).
-    assert s.receive(b"") is True
-    (third,) = s.events()
-    assert third[0] == "tool" and s.in_flight() == 2
-    assert s.answer_tool(third[1], [("text", "done")])
-    assert s.receive(b"") is False  # nothing waits any more
-    assert b'"id":0,"result"' in s.take_output()

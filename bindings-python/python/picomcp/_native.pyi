@@ -87,16 +87,11 @@ class Server:
     # raise RuntimeError).
 
     # The stdio (newline-delimited) sans-IO loop.
-    def receive(self, data: bytes) -> bool:
-        """Feed input bytes (any split); complete messages are handled now while a request
-        slot is free: answers the core gives itself go to the output, calls become events.
-        Past ``max_requests`` calls in flight, input waits; the result is True when taking
-        stopped at that limit (input may be waiting), and ``receive(b"")`` takes more once
-        answers have freed slots. Never raises for bad input (the
-        client gets JSON-RPC errors; a line longer than max_line gets an error reply and is
-        skipped)."""
-    def backlog(self) -> int:
-        """Bytes of input waiting for a free request slot (stop reading while large)."""
+    def receive(self, data: bytes) -> None:
+        """Feed input bytes (any split); every complete message is handled now: answers the
+        core gives itself go to the output, calls become events. Never raises for bad input
+        (the client gets JSON-RPC errors; a line longer than max_line gets an error reply
+        and is skipped)."""
     def events(self) -> list[Event]:
         """Take the events produced since the last call, in order."""
     def take_output(self) -> bytes:

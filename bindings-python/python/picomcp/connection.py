@@ -259,7 +259,6 @@ class Connection:
         self._completion = server.completion_handler
         self._events: Deque[tuple] = deque()
         self._contexts: Dict[int, Context] = {}
-        self._waiting = False  # input waits inside for a free request slot
         self._emit: Emit = emit if emit is not None else (lambda fn: fn(self._native))
 
     # ------------------------------------------------------------------ bytes
@@ -267,9 +266,8 @@ class Connection:
     def receive_data(self, data: bytes) -> None:
         """Bytes from the client, split anywhere. Complete messages are handled at once:
         answers the core gives itself are queued for :meth:`data_to_send`, calls become
-        events for :meth:`next_event`. With ``max_requests`` calls unanswered, further
-        input waits inside and :meth:`next_event` takes it as answers free slots."""
-        self._waiting = self._native.receive(data)
+        events for :meth:`next_event`."""
+        self._native.receive(data)
 
     def data_to_send(self) -> bytes:
         """Everything queued for the client (whole newline-terminated messages); empty
@@ -282,8 +280,6 @@ class Connection:
         """The next event (:class:`ToolCall`, :class:`ResourceRead`, :class:`PromptGet`,
         :class:`Completion`, :class:`Cancelled`), or None when there is none for now."""
         if not self._events:
-            if self._waiting:
-                self._waiting = self._native.receive(b"")
             self._events.extend(self._native.events())
             if not self._events:
                 return None

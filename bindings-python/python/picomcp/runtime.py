@@ -35,8 +35,6 @@ __all__ = ["serve", "serve_async"]
 log = logging.getLogger("picomcp")
 
 READ_SIZE = 1 << 16
-# Input kept waiting for free request slots before stdin is no longer read.
-BACKLOG_LIMIT = 1 << 20
 # How long shutdown waits for cancelled tasks to unwind.
 SHUTDOWN_GRACE = 0.5
 
@@ -87,9 +85,6 @@ class _Driver:
         self.calls: Dict[int, Optional["asyncio.Task[None]"]] = {}  # ticket -> task (None: a thread)
         self._flush_fn = flush
         self._flush_scheduled = False
-        # Set by the stdio transport: takes input that waited for a free request slot.
-        self.backlog_hook: Optional[Callable[[], None]] = None
-        self.waiting = False
 
     # ------------------------------------------------------------------ output
 
@@ -180,13 +175,7 @@ class _Driver:
                 self.conn.send_error(event, value)
         except Exception:  # noqa: BLE001 - never let one answer stop the server
             log.exception("picomcp could not answer %r", event)
-        self.pump()
         self.schedule_flush()
-
-    def pump(self) -> None:
-        """Take input that waited for a free request slot (answers free them)."""
-        if self.waiting and self.backlog_hook is not None:
-            self.backlog_hook()
 
     async def _await(self, event: _HandlerEvent, awaitable: Any) -> None:
         try:
@@ -239,16 +228,13 @@ class _PipeReader(asyncio.Protocol):
         self.feed(b"")
 
 
-async def _open_reader(
-    loop: asyncio.AbstractEventLoop, fd: int, feed: Callable[[bytes], None]
-) -> Optional[asyncio.ReadTransport]:
-    """Read ``fd`` into ``feed`` (``b""`` at the end); the pipe transport (to pause, resume
-    and close), or None when a thread reads (a regular file, or no pipe support)."""
+async def _open_reader(loop: asyncio.AbstractEventLoop, fd: int, feed: Callable[[bytes], None]) -> Callable[[], None]:
+    """Read ``fd`` into ``feed`` (``b""`` at the end); returns a function that stops."""
     if sys.platform != "win32":
         try:
             pipe = open(fd, "rb", buffering=0, closefd=False)  # noqa: SIM115 - the transport closes it
             transport, _ = await loop.connect_read_pipe(lambda: _PipeReader(feed), pipe)
-            return transport
+            return transport.close
         except (ValueError, OSError, NotImplementedError):
             pass  # a regular file, or a loop without pipe support: read in a thread
 
@@ -266,7 +252,7 @@ async def _open_reader(
                 return
 
     threading.Thread(target=read, name="picomcp-stdin", daemon=True).start()
-    return None
+    return lambda: None
 
 
 async def _serve_stdio(server: Any) -> None:
@@ -289,37 +275,19 @@ async def _serve_stdio(server: Any) -> None:
 
     driver = _Driver(server, loop, flush)
 
-    paused = False
-
     def feed(data: bytes) -> None:
-        nonlocal paused
         if not data:
             finish()
         elif not done.done():
-            driver.waiting = driver.native.receive(data)
+            driver.native.receive(data)
             driver.dispatch()
-            # Every request slot busy and input piling up: stop reading until answers
-            # free slots (the client's writes block; memory stays bounded).
-            if transport is not None and not paused and driver.native.backlog() > BACKLOG_LIMIT:
-                transport.pause_reading()
-                paused = True
 
-    def take_backlog() -> None:
-        nonlocal paused
-        driver.waiting = driver.native.receive(b"")
-        driver.dispatch()
-        if paused and transport is not None and driver.native.backlog() <= BACKLOG_LIMIT:
-            transport.resume_reading()
-            paused = False
-
-    driver.backlog_hook = take_backlog
     was_blocking = os.get_blocking(in_fd) if hasattr(os, "get_blocking") else True
-    transport = await _open_reader(loop, in_fd, feed)
+    stop = await _open_reader(loop, in_fd, feed)
     try:
         await done
     finally:
-        if transport is not None:
-            transport.close()
+        stop()
         await driver.shutdown()
         flush()
         if hasattr(os, "set_blocking"):

@@ -7,7 +7,11 @@ runs in a worker thread. The same server as sdk_echo.py, written with picomcp.
 
 from picomcp import Server
 
-server = Server("picomcp-python-echo", version="1.0.0")
+# Room for every call of the benchmark's pipelined run (it writes 20,000 calls without
+# waiting, and every call stays in flight until its worker thread answers). With the
+# default of 64, calls past the limit get -32603 with data.capacity, as in every picomcp
+# server.
+server = Server("picomcp-python-echo", version="1.0.0", max_requests=32768)
 
 
 @server.tool

@@ -258,8 +258,10 @@ def stdio(script: Path, marks: Path) -> Iterator[StdioServer]:
 def wait_for(path: Path, timeout: float = 3.0) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if path.exists():
-            return path.read_text()
+        # A marker is created, then written: wait for its text, not just the file.
+        text = path.read_text() if path.exists() else ""
+        if text:
+            return text
         time.sleep(0.01)
     raise AssertionError(f"{path.name} was not written within {timeout} s")
 
@@ -593,3 +595,19 @@ def test_sansio_unknown_tool(session: Session) -> None:
     assert session.events() == []
     [response] = session.output()
     assert response["id"] == id and response["error"]["code"] == -32602
+
+
+def test_stdio_a_burst_past_max_requests_gets_one_answer_per_call(stdio: StdioServer) -> None:
+    # Five times max_requests (64): reading pauses while slots are busy; calls read past
+    # the limit get the core's -32603 with data.capacity. Every call gets exactly one
+    # answer, nothing hangs, and the server serves on.
+    ids = [stdio.call("sync_where") for _ in range(320)]
+    for id in ids:
+        response = stdio.response(id, timeout=10.0)
+        if "error" in response:
+            assert response["error"]["code"] == -32603 and response["error"]["data"] == {"capacity": 64}, response
+        else:
+            assert response["result"].get("isError") is not True, response
+    assert sum(1 for m in stdio.seen if "method" not in m and m.get("id") in set(ids)) == len(ids)
+    later = stdio.call("sync_where")
+    assert "result" in stdio.response(later, timeout=5.0)

@@ -31,7 +31,7 @@
 #   BENCH_HTTP              1 to run the HTTP table, 0 to skip it [1]
 #   BENCH_PYTHON            1 to run the Python table (python/servers.txt), 0 to skip it [1]
 #   BENCH_PY_SEQ, BENCH_PY_PIPE, BENCH_PY_REPEAT
-#                           its sequential and pipelined counts and repeats [2000, 20000, 3]
+#                           its sequential and pipelined counts and repeats [2000, 2000, 3]
 #   BENCH_HTTP_SECONDS      HTTP: timed seconds per cell (server x clients) [3]
 #   BENCH_HTTP_WARMUP       HTTP: untimed seconds of requests per client first [1]
 #   BENCH_HTTP_CLIENTS      HTTP: numbers of concurrent clients, comma-separated [1,16,64]
@@ -188,8 +188,8 @@ fi
 if [[ "$run_python" == 1 ]]; then
     echo "== measuring the Python binding next to the official Python SDK (stdio)" >&2
     measure_stdio "Python stdio benchmark" results/python.md python/servers.txt "$PWD/results/logs/python" \
-        "${BENCH_PY_SEQ:-2000}" "${BENCH_PY_PIPE:-20000}" "${BENCH_PY_REPEAT:-3}" "${BENCH_PY_WARMUP:-200}" \
-        "${BENCH_PY_STARTUP_RUNS:-5}" "${BENCH_PY_BACKPRESSURE:-20000}" "${BENCH_PY_ALLOC_REQUESTS:-2000}" "$@"
+        "${BENCH_PY_SEQ:-2000}" "${BENCH_PY_PIPE:-2000}" "${BENCH_PY_REPEAT:-3}" "${BENCH_PY_WARMUP:-200}" \
+        "${BENCH_PY_STARTUP_RUNS:-5}" "${BENCH_PY_BACKPRESSURE:-2000}" "${BENCH_PY_ALLOC_REQUESTS:-2000}" "$@"
 fi
 
 if [[ "$run_inproc" == 1 ]]; then

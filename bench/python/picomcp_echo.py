@@ -7,11 +7,11 @@ runs in a worker thread. The same server as sdk_echo.py, written with picomcp.
 
 from picomcp import Server
 
-# Room for every call of the benchmark's pipelined run (it writes 20,000 calls without
-# waiting, and every call stays in flight until its worker thread answers). With the
-# default of 64, calls past the limit get -32603 with data.capacity, as in every picomcp
-# server.
-server = Server("picomcp-python-echo", version="1.0.0", max_requests=32768)
+# Room for every call of the Python table's pipelined run (it writes 2,000 calls without
+# waiting, and every call stays in flight until its worker thread answers). Past
+# max_requests (64 by default) a call gets -32603 with data.capacity, as in every picomcp
+# server; the core's request table is scanned per request, so it is sized for the load.
+server = Server("picomcp-python-echo", version="1.0.0", max_requests=2048)
 
 
 @server.tool

@@ -15,6 +15,7 @@ from picomcp import (  # noqa: E402
     Connection,
     Context,
     PromptGet,
+    PromptResult,
     ResourceRead,
     Server,
     ToolCall,
@@ -246,6 +247,15 @@ def test_prompt_and_completion(client: Client) -> None:
         {"role": "user", "content": {"type": "text", "text": "Hello, Ada!"}}
     ]
     assert client.response(complete_id)["result"]["completion"]["values"] == ["Ada", "Alan"]
+    assert "description" not in client.response(prompt_id)["result"]
+
+    # A PromptResult carries the result's description too.
+    described_id = client.request("prompts/get", {"name": "greet", "arguments": {"name": "Bo"}})
+    event = client.conn.next_event()
+    client.conn.send_result(event, PromptResult(event.call(), description="A greeting"))
+    result = client.response(described_id)["result"]
+    assert result["description"] == "A greeting"
+    assert result["messages"] == [{"role": "user", "content": {"type": "text", "text": "Hello, Bo!"}}]
 
 
 def test_registration_closes_once_serving() -> None:

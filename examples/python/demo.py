@@ -21,7 +21,7 @@ import sys
 from typing import Annotated, TypedDict
 
 import picomcp
-from picomcp import Context, Server, ToolError
+from picomcp import Context, PromptResult, Server, ToolError
 
 NAME = "picomcp-python-demo"
 
@@ -112,8 +112,8 @@ def item(id: str) -> str:
 
 
 @server.prompt(title="Greet", description="A greeting for someone")
-def greet(name: Annotated[str, "Who to greet"]) -> str:
-    return f"Hello, {name}! Please greet {name} warmly."
+def greet(name: Annotated[str, "Who to greet"]) -> PromptResult:
+    return PromptResult(f"Hello, {name}! Please greet {name} warmly.", description="A greeting")
 
 
 CANDIDATES = {

@@ -21,7 +21,7 @@ logging and cancellation, and :mod:`picomcp.connection` for serving over your ow
 from __future__ import annotations
 
 from .connection import Cancelled, Completion, Connection, Event, PromptGet, ResourceRead, ToolCall
-from .content import AssistantMessage, Audio, EmbeddedResource, Image, Message, ResourceLink, UserMessage
+from .content import AssistantMessage, Audio, EmbeddedResource, Image, Message, PromptResult, ResourceLink, UserMessage
 from .context import Context
 from .errors import ArgumentError, ToolError
 from .server import Prompt, Resource, Server, Tool
@@ -51,6 +51,7 @@ __all__ = [
     "Message",
     "UserMessage",
     "AssistantMessage",
+    "PromptResult",
     "Tool",
     "Resource",
     "Prompt",

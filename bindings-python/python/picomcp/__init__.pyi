@@ -102,6 +102,11 @@ class UserMessage(Message):
 class AssistantMessage(Message):
     def __init__(self, content: Any) -> None: ...
 
+class PromptResult:
+    messages: Any
+    description: Optional[str]
+    def __init__(self, messages: Any, description: Optional[str] = None) -> None: ...
+
 # --------------------------------------------------------------------------- registrations
 
 class _Handler:
@@ -315,6 +320,7 @@ __all__ = [
     "Message",
     "UserMessage",
     "AssistantMessage",
+    "PromptResult",
     "Tool",
     "Resource",
     "Prompt",

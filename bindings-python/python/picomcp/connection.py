@@ -33,7 +33,7 @@ import json
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Optional, Union
 
-from .content import completion_values, prompt_messages, resource_contents, tool_result
+from .content import completion_values, prompt_result, resource_contents, tool_result
 from .context import Context, Emit
 from .errors import ArgumentError, ToolError
 
@@ -334,7 +334,8 @@ class Connection:
                 contents = resource_contents(value, event.uri, event.resource.mime_type)
                 return native.answer_read(ticket, contents)
             if isinstance(event, PromptGet):
-                return native.answer_prompt(ticket, prompt_messages(value), None)
+                messages, description = prompt_result(value)
+                return native.answer_prompt(ticket, messages, description)
             if isinstance(event, Completion):
                 values, total, has_more = completion_values(value)
                 return native.answer_completion(ticket, values, total, has_more)

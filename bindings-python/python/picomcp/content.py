@@ -50,6 +50,7 @@ __all__ = [
     "Message",
     "UserMessage",
     "AssistantMessage",
+    "PromptResult",
     "dumps",
     "sniff",
     "to_block",
@@ -360,6 +361,35 @@ def _message_block(content: Any) -> Block:
             return ("text", content["text"])
         return ("json", dumps(content))
     return to_block(content)
+
+
+class PromptResult:
+    """What a prompt returns when its result has a ``description`` besides the messages
+    (``messages``: anything a prompt may return). An ``mcp.types.GetPromptResult`` works
+    the same way."""
+
+    __slots__ = ("messages", "description")
+
+    def __init__(self, messages: Any, description: Optional[str] = None) -> None:
+        self.messages, self.description = messages, description
+
+    def __repr__(self) -> str:
+        return f"PromptResult({self.messages!r}, description={self.description!r})"
+
+
+def prompt_result(value: Any) -> Tuple[List[Tuple[str, Block]], Optional[str]]:
+    """``(messages, description)`` for what a prompt returned: a :class:`PromptResult` (or
+    anything with ``messages`` and ``description``), or messages alone.
+
+    >>> prompt_result(PromptResult("Hi", description="A greeting"))
+    ([('user', ('text', 'Hi'))], 'A greeting')
+    """
+    if hasattr(value, "messages") and hasattr(value, "description"):
+        description = value.description
+        if description is not None and not isinstance(description, str):
+            raise TypeError("a prompt result's description is a string")
+        return prompt_messages(value.messages), description
+    return prompt_messages(value), None
 
 
 def prompt_messages(value: Any) -> List[Tuple[str, Block]]:

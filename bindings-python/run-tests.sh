@@ -3,7 +3,7 @@
 #
 #   1. a venv at <repo>/.venv-python-binding/ (created when missing), with picomcp
 #      installed the way users install it (`pip install ./bindings-python`, rebuilt when
-#      its sources or the core's changed) and the pinned test tools
+#      its sources, the engine's or the core's changed) and the pinned test tools
 #      (bindings-python/requirements-test.txt);
 #   2. the pytest suite of the binding (bindings-python/tests);
 #   3. mypy.stubtest: the hand-written stubs match the module;
@@ -82,7 +82,7 @@ pip_install() {
 source_hash() {
     (
         cd "$repo"
-        find bindings-python core Cargo.toml Cargo.lock -type f \
+        find bindings-python bindings-engine core Cargo.toml Cargo.lock -type f \
             -not -path '*/__pycache__/*' -not -path '*/target/*' -not -path '*/.pytest_cache/*' \
             -not -path 'bindings-python/tests/*' -not -name '*.pyc' -print0 \
             | LC_ALL=C sort -z | xargs -0 sha256sum

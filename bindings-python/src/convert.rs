@@ -7,9 +7,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::answer::{Block, Entry, EntryBody};
-use crate::catalog::{ArgumentDesc, Hints};
-use crate::host::{Event, ReadKind, RefKind};
+use picomcp_engine::{ArgumentDesc, Block, Entry, EntryBody, Event, Hints, Payload, ReadKind, RefKind};
 
 fn invalid(message: impl Into<String>) -> PyErr {
     PyValueError::new_err(message.into())
@@ -55,7 +53,7 @@ pub(crate) fn block(obj: &Bound<'_, PyAny>) -> PyResult<Block> {
         "text" => Block::Text(string(&items(obj, 2, w)?[1], w)?),
         "image" | "audio" => {
             let it = items(obj, 3, w)?;
-            let (data, mime_type) = (bytes(&it[1], w)?, string(&it[2], w)?);
+            let (data, mime_type) = (Payload::Bytes(bytes(&it[1], w)?), string(&it[2], w)?);
             if kind == "image" { Block::Image { data, mime_type } } else { Block::Audio { data, mime_type } }
         }
         "resource_link" => {
@@ -73,7 +71,7 @@ pub(crate) fn block(obj: &Bound<'_, PyAny>) -> PyResult<Block> {
             let body = if kind == "resource_text" {
                 EntryBody::Text(string(&it[3], w)?)
             } else {
-                EntryBody::Blob(bytes(&it[3], w)?)
+                EntryBody::Blob(Payload::Bytes(bytes(&it[3], w)?))
             };
             Block::Embedded(Entry { uri: string(&it[1], w)?, mime_type: opt_string(&it[2], w)?, body })
         }
@@ -89,7 +87,7 @@ pub(crate) fn entry(obj: &Bound<'_, PyAny>) -> PyResult<Entry> {
     let it = items(obj, 4, w)?;
     let body = match kind.as_str() {
         "text" => EntryBody::Text(string(&it[3], w)?),
-        "blob" => EntryBody::Blob(bytes(&it[3], w)?),
+        "blob" => EntryBody::Blob(Payload::Bytes(bytes(&it[3], w)?)),
         _ => return Err(invalid(format!("unknown contents kind {kind:?} (\"text\" or \"blob\")"))),
     };
     Ok(Entry { uri: string(&it[1], w)?, mime_type: opt_string(&it[2], w)?, body })

@@ -6,19 +6,12 @@
 //! protocol-shaped (framing, JSON-RPC, both protocol eras, argument checking, listings,
 //! errors, the JSON of every answer). Methods never call back into Python.
 //!
-//! The modules: [`catalog`] (owned descriptors as a core `Registry`), [`host`] (the core
-//! `Handler`: calls become events, answers are written when the core polls), [`answer`]
-//! (owned answers and how they are written), [`convert`] (Python values in and out),
-//! [`http`] (per-connection HTTP framing around the core's endpoint), [`storage`] and
-//! [`server`] (the `Server` class).
+//! Everything that does not depend on Python lives in `picomcp-engine` (shared with the
+//! Node binding); here are only [`convert`] (Python values in and out) and [`server`]
+//! (the `Server` class over the engine).
 
-mod answer;
-mod catalog;
 mod convert;
-mod host;
-mod http;
 mod server;
-mod storage;
 
 use pyo3::prelude::*;
 

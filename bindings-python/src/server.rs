@@ -6,44 +6,15 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
-use picomcp::framing::{Line, LineBuffer};
-use picomcp::http::Conn;
-use picomcp::{Config, Error, LogLevel, Role, Sink, Ticket};
+use picomcp::{LogLevel, Role};
+use picomcp_engine::{Answer, Engine, Fault, Limits, PromptDesc, ResourceDesc, ToolDesc};
 
-use crate::answer::Answer;
-use crate::catalog::{Catalog, PromptDesc, ResourceDesc, ToolDesc};
 use crate::convert;
-use crate::host::{Host, Inbox};
-use crate::http::Http;
-use crate::storage::{Heap, random_key};
-
-/// Which transport the server serves; chosen by the first `receive` or `http_open`.
-enum Mode {
-    /// Not serving yet: descriptors may still be registered.
-    Idle,
-    /// Newline-delimited stdio.
-    Stdio { lines: LineBuffer<Vec<u8>>, out: Vec<u8> },
-    /// Streamable HTTP.
-    Http(Box<Http>),
-}
-
-/// A sink that drops everything (for queries through a responder).
-struct Discard;
-
-impl Sink for Discard {
-    fn write(&mut self, _: &[u8]) -> Result<(), Error> {
-        Ok(())
-    }
-}
 
 /// The native MCP server: the core's protocol engine, sans-IO, driven from one thread.
 #[pyclass(unsendable, module = "picomcp._native")]
 pub(crate) struct Server {
-    catalog: Catalog,
-    inbox: Inbox,
-    core: picomcp::Server<Heap>,
-    mode: Mode,
-    max_line: usize,
+    engine: Engine,
 }
 
 fn runtime(message: &str) -> PyErr {
@@ -54,68 +25,25 @@ fn value_error(message: String) -> PyErr {
     PyValueError::new_err(message)
 }
 
+/// The engine's refusal as the Python exception it stands for.
+fn fault(f: Fault) -> PyErr {
+    match f {
+        Fault::Invalid(m) => PyValueError::new_err(m),
+        Fault::State(m) => PyRuntimeError::new_err(m),
+    }
+}
+
 impl Server {
     fn registering(&self) -> PyResult<()> {
-        match self.mode {
-            Mode::Idle => Ok(()),
-            _ => Err(runtime("descriptors must be registered before serving starts")),
+        if self.engine.is_serving() {
+            Err(runtime("descriptors must be registered before serving starts"))
+        } else {
+            Ok(())
         }
     }
 
-    /// Start serving stdio, if nothing was started yet.
-    fn stdio(&mut self) -> PyResult<()> {
-        match self.mode {
-            Mode::Idle => {
-                self.core.ensure_state_key();
-                self.mode = Mode::Stdio { lines: LineBuffer::new(vec![0; self.max_line]), out: Vec::new() };
-                Ok(())
-            }
-            Mode::Stdio { .. } => Ok(()),
-            Mode::Http(_) => Err(runtime("this server serves HTTP: use the http_* methods")),
-        }
-    }
-
-    fn http(&mut self) -> PyResult<&mut Http> {
-        if let Mode::Idle = self.mode {
-            self.core.ensure_state_key();
-            self.mode = Mode::Http(Box::new(Http::new(random_key(), self.max_line)));
-        }
-        match &mut self.mode {
-            Mode::Http(http) => Ok(http),
-            _ => Err(runtime("this server serves stdio: use receive/take_output")),
-        }
-    }
-
-    fn http_conn(&mut self, conn: Conn) -> PyResult<()> {
-        if self.http()?.is_open(conn) { Ok(()) } else { Err(runtime("unknown or closed HTTP connection")) }
-    }
-
-    /// Write `answer` for `ticket` through the core (routed by the transport). Stale
-    /// tickets give `Ok(false)`, found when writing.
     fn send(&mut self, ticket: Option<u64>, answer: Answer) -> PyResult<bool> {
-        answer.check().map_err(value_error)?;
-        let final_answer = !matches!(answer, Answer::Progress { .. } | Answer::Log { .. });
-        let Self { catalog, inbox, core, mode, .. } = self;
-        let mut host = Host::answering(catalog, inbox, ticket.map(Ticket::from_bits), &answer);
-        match mode {
-            Mode::Idle => return Ok(false),
-            Mode::Stdio { out, .. } => {
-                let _ = core.poll(out, &mut host);
-            }
-            Mode::Http(http) => http.poll(core, &mut host),
-        }
-        let outcome = host.outcome.take().unwrap_or(Err(Error::StaleTicket));
-        drop(host);
-        if let (true, Some(t), Ok(_) | Err(Error::StaleTicket)) = (final_answer, ticket, outcome) {
-            self.inbox.reads.remove(&t);
-        }
-        match outcome {
-            Ok(sent) => Ok(sent),
-            Err(Error::StaleTicket) => Ok(false),
-            Err(Error::WrongKind) => Err(runtime("the ticket belongs to another kind of request")),
-            Err(Error::InvalidJson) => Err(value_error("invalid JSON text".into())),
-            Err(e) => Err(runtime(e.describe())),
-        }
+        self.engine.send(ticket, answer).map_err(fault)
     }
 }
 
@@ -131,23 +59,8 @@ impl Server {
         page_size: usize,
         max_line: usize,
     ) -> PyResult<Self> {
-        if name.is_empty() {
-            return Err(value_error("the server name is empty".into()));
-        }
-        if max_requests == 0 || max_requests > 1 << 16 {
-            return Err(value_error("max_requests must be between 1 and 65536".into()));
-        }
-        if max_line < 64 {
-            return Err(value_error("max_line must be at least 64".into()));
-        }
-        let config = Config { page_size, ..Config::new() };
-        Ok(Self {
-            catalog: Catalog::new(name, version, instructions),
-            inbox: Inbox::default(),
-            core: picomcp::Server::new(Heap::new(max_requests), config),
-            mode: Mode::Idle,
-            max_line,
-        })
+        let limits = Limits { max_requests, page_size, max_line };
+        Ok(Self { engine: Engine::new(name, version, instructions, limits).map_err(fault)? })
     }
 
     #[pyo3(signature = (name, description, input_schema, *, title=None, output_schema=None, annotations=None))]
@@ -163,7 +76,7 @@ impl Server {
         self.registering()?;
         let annotations = annotations.map(convert::hints).transpose()?;
         let tool = ToolDesc { name, title, description, input_schema, output_schema, annotations };
-        self.catalog.add_tool(tool).map_err(value_error)
+        self.engine.add_tool(tool).map_err(fault)
     }
 
     #[pyo3(signature = (uri, name, *, title=None, description=None, mime_type=None))]
@@ -177,7 +90,7 @@ impl Server {
     ) -> PyResult<usize> {
         self.registering()?;
         let resource = ResourceDesc { uri, name, title, description, mime_type };
-        self.catalog.add_resource(resource).map_err(value_error)
+        self.engine.add_resource(resource).map_err(fault)
     }
 
     #[pyo3(signature = (uri_template, name, *, title=None, description=None, mime_type=None))]
@@ -191,7 +104,7 @@ impl Server {
     ) -> PyResult<usize> {
         self.registering()?;
         let template = ResourceDesc { uri: uri_template, name, title, description, mime_type };
-        self.catalog.add_template(template).map_err(value_error)
+        self.engine.add_template(template).map_err(fault)
     }
 
     #[pyo3(signature = (name, *, title=None, description=None, arguments=None))]
@@ -210,56 +123,30 @@ impl Server {
             }
         }
         let prompt = PromptDesc { name, title, description, arguments: args };
-        self.catalog.add_prompt(prompt).map_err(value_error)
+        self.engine.add_prompt(prompt).map_err(fault)
     }
 
     fn enable_completions(&mut self) -> PyResult<()> {
         self.registering()?;
-        self.catalog.enable_completions();
+        self.engine.enable_completions();
         Ok(())
     }
 
     /// Feed stdio input bytes (any split); every complete line is handled now.
     fn receive(&mut self, data: &[u8]) -> PyResult<()> {
-        self.stdio()?;
-        let Self { catalog, inbox, core, mode, .. } = self;
-        let Mode::Stdio { lines, out } = mode else { return Ok(()) };
-        let mut host = Host::new(catalog, inbox);
-        let mut rest = data;
-        while !rest.is_empty() {
-            let space = lines.space();
-            let n = space.len().min(rest.len());
-            space[..n].copy_from_slice(&rest[..n]);
-            lines.commit(n);
-            rest = &rest[n..];
-            while let Some(line) = lines.next_line() {
-                // A Vec never fails to take output: the results carry nothing.
-                let _ = match line {
-                    Line::Frame(frame) => core.receive(frame, out, &mut host),
-                    Line::TooLong => core.reject_oversized(lines.capacity(), out),
-                };
-            }
-        }
-        Ok(())
+        self.engine.receive(data).map_err(fault)
     }
 
     /// Take the events produced since the last call, in order.
     fn events<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let events = std::mem::take(&mut self.inbox.events);
+        let events = self.engine.take_events();
         let items = events.iter().map(|e| convert::event(py, e)).collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, items)
     }
 
     /// Take every byte queued for the stdio client.
     fn take_output<'py>(&mut self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        match &mut self.mode {
-            Mode::Stdio { out, .. } => {
-                let bytes = PyBytes::new(py, out);
-                out.clear();
-                bytes
-            }
-            _ => PyBytes::new(py, b""),
-        }
+        PyBytes::new(py, &self.engine.take_output())
     }
 
     #[pyo3(signature = (ticket, blocks, structured_json=None, is_error=false))]
@@ -280,16 +167,7 @@ impl Server {
     }
 
     fn answer_not_found(&mut self, ticket: u64) -> PyResult<bool> {
-        match self.inbox.reads.get(&ticket) {
-            Some(uri) => {
-                let uri = uri.clone();
-                self.send(Some(ticket), Answer::NotFound(uri))
-            }
-            None if self.core.is_live(Ticket::from_bits(ticket)) => {
-                Err(runtime("the ticket belongs to another kind of request"))
-            }
-            None => Ok(false),
-        }
+        self.engine.answer_not_found(ticket).map_err(fault)
     }
 
     #[pyo3(signature = (ticket, messages, description=None))]
@@ -343,54 +221,41 @@ impl Server {
 
     /// Whether the call behind `ticket` carried a progress token.
     fn wants_progress(&mut self, ticket: u64) -> bool {
-        let mut buf = [0u8; 256];
-        let mut sink = Discard;
-        let mut r = self.core.responder(&mut sink);
-        matches!(r.progress_token(Ticket::from_bits(ticket), &mut buf), Ok(Some(_)))
+        self.engine.wants_progress(ticket)
     }
 
     fn is_live(&self, ticket: u64) -> bool {
-        self.core.is_live(Ticket::from_bits(ticket))
+        self.engine.is_live(ticket)
     }
 
     fn in_flight(&self) -> usize {
-        self.core.in_flight()
+        self.engine.in_flight()
     }
 
     /// A new HTTP connection id.
     fn http_open(&mut self) -> PyResult<u32> {
-        Ok(self.http()?.open())
+        self.engine.http_open().map_err(fault)
     }
 
     /// Bytes read from `conn`: complete requests are handled.
     fn http_receive(&mut self, conn: u32, data: &[u8]) -> PyResult<()> {
-        self.http_conn(conn)?;
-        let Self { catalog, inbox, core, mode, .. } = self;
-        if let Mode::Http(http) = mode {
-            http.receive(conn, data, core, &mut Host::new(catalog, inbox));
-        }
-        Ok(())
+        self.engine.http_receive(conn, data).map_err(fault)
     }
 
     /// (bytes to write to `conn`, whether to close it after writing them).
     fn http_take<'py>(&mut self, py: Python<'py>, conn: u32) -> PyResult<(Bound<'py, PyBytes>, bool)> {
-        let (bytes, close) = self.http()?.take(conn);
+        let (bytes, close) = self.engine.http_take(conn).map_err(fault)?;
         Ok((PyBytes::new(py, &bytes), close))
     }
 
     /// The peer closed `conn` (or it was closed after `http_take` said so).
     fn http_closed(&mut self, conn: u32) -> PyResult<()> {
-        self.http()?;
-        let Self { catalog, inbox, core, mode, .. } = self;
-        if let Mode::Http(http) = mode {
-            http.closed(conn, core, &mut Host::new(catalog, inbox));
-        }
-        Ok(())
+        self.engine.http_closed(conn).map_err(fault)
     }
 
     /// Connections with output waiting (or waiting to be closed).
     fn http_pending(&mut self) -> PyResult<Vec<u32>> {
-        Ok(self.http()?.pending())
+        self.engine.http_pending().map_err(fault)
     }
 }
 

@@ -1,4 +1,4 @@
-//! The core's [`Handler`]: every call becomes an owned [`Event`] for Python and stays in
+//! The core's [`Handler`]: every call becomes an owned [`Event`] for the host and stays in
 //! flight (nothing is answered here); answers given later are written from
 //! [`Handler::poll`], so the core's transport (stdio or HTTP) routes them.
 
@@ -12,32 +12,42 @@ use picomcp::{
 };
 
 use crate::answer::Answer;
-use crate::catalog::{Catalog, View};
+use crate::catalog::{Catalog, Kind, View};
 
 /// What a `resources/read` URI matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ReadKind {
+pub enum ReadKind {
+    /// A fixed resource.
     Resource,
+    /// A resource template.
     Template,
 }
 
 /// What a `completion/complete` completes an argument of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RefKind {
+pub enum RefKind {
+    /// A prompt's argument (`ref/prompt`).
     Prompt,
+    /// A resource template's variable (`ref/resource`).
     Resource,
 }
 
-/// Something for Python to act on, in the order it happened.
+/// Something for the host to act on, in the order it happened. `ticket` answers it;
+/// `index` is the catalog id of what was called.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Event {
-    /// A `tools/call` of tool `index`; the arguments passed its inputSchema.
+pub enum Event {
+    /// A `tools/call` of tool `index`; the arguments (JSON text) passed its inputSchema.
+    #[allow(missing_docs)]
     Tool { ticket: u64, index: usize, arguments: String },
-    /// A `resources/read` of a fixed resource or a template (with its variables).
+    /// A `resources/read` of a fixed resource or a template (with its variables' values).
+    #[allow(missing_docs)]
     Read { ticket: u64, kind: ReadKind, index: usize, uri: String, variables: Vec<(String, String)> },
     /// A `prompts/get` of prompt `index`.
+    #[allow(missing_docs)]
     Prompt { ticket: u64, index: usize, arguments: Vec<(String, String)> },
-    /// A `completion/complete`.
+    /// A `completion/complete` of `argument` (typed so far: `value`) of the prompt or
+    /// template `name`, with the other arguments' values in `context`.
+    #[allow(missing_docs)]
     Complete {
         ticket: u64,
         kind: RefKind,
@@ -47,42 +57,38 @@ pub(crate) enum Event {
         context: Vec<(String, String)>,
     },
     /// The call behind `ticket` was cancelled (by the client, or its connection closed).
+    #[allow(missing_docs)]
     Cancelled { ticket: u64 },
 }
 
 /// The binding's state a handler works on during one call into the core.
 #[derive(Debug, Default)]
-pub(crate) struct Inbox {
-    /// Events not yet taken by Python.
-    pub(crate) events: Vec<Event>,
+pub struct Inbox {
+    /// Events not yet taken by the host.
+    pub events: Vec<Event>,
     /// The URI of each `resources/read` in flight (a "not found" answer names it).
-    pub(crate) reads: HashMap<u64, String>,
+    pub reads: HashMap<u64, String>,
 }
 
 /// The [`Handler`] lent to the core for one call: the catalog's registry view, the inbox,
 /// and at most one answer to write when the core polls.
-pub(crate) struct Host<'c> {
+pub struct Host<'c> {
     view: View<'c>,
     catalog: &'c Catalog,
     inbox: &'c mut Inbox,
     pending: Option<(Option<Ticket>, &'c Answer)>,
     /// What writing the pending answer gave (`Ok(false)`: a notification not sent).
-    pub(crate) outcome: Option<Result<bool, Error>>,
+    pub outcome: Option<Result<bool, Error>>,
 }
 
 impl<'c> Host<'c> {
     /// A handler over `catalog` collecting into `inbox`.
-    pub(crate) fn new(catalog: &'c Catalog, inbox: &'c mut Inbox) -> Self {
+    pub fn new(catalog: &'c Catalog, inbox: &'c mut Inbox) -> Self {
         Self { view: catalog.view(), catalog, inbox, pending: None, outcome: None }
     }
 
     /// A handler that writes `answer` for `ticket` when the core polls it.
-    pub(crate) fn answering(
-        catalog: &'c Catalog,
-        inbox: &'c mut Inbox,
-        ticket: Option<Ticket>,
-        answer: &'c Answer,
-    ) -> Self {
+    pub fn answering(catalog: &'c Catalog, inbox: &'c mut Inbox, ticket: Option<Ticket>, answer: &'c Answer) -> Self {
         Self { pending: Some((ticket, answer)), ..Self::new(catalog, inbox) }
     }
 }
@@ -92,7 +98,7 @@ fn text(s: Str<'_>) -> String {
     s.as_plain().map_or_else(|| s.chars().collect(), str::to_owned)
 }
 
-/// A JSON value as Python gets it in a `dict[str, str]`: a string's text, else its JSON.
+/// A JSON value as a string-to-string map holds it: a string's text, else its JSON.
 fn value_text(v: Value<'_>) -> String {
     v.as_str().map_or_else(|| v.raw_str().to_owned(), text)
 }
@@ -108,7 +114,11 @@ impl Handler for Host<'_> {
 
     fn call_tool(&mut self, call: ToolCall<'_>, _: &mut Responder<'_>) -> Result<(), Error> {
         let arguments = String::from_utf8_lossy(call.arguments.raw()).into_owned();
-        self.inbox.events.push(Event::Tool { ticket: call.ticket.to_bits(), index: call.tool, arguments });
+        self.inbox.events.push(Event::Tool {
+            ticket: call.ticket.to_bits(),
+            index: self.view.id(Kind::Tool, call.tool),
+            arguments,
+        });
         Ok(())
     }
 
@@ -116,8 +126,9 @@ impl Handler for Host<'_> {
         let ticket = read.ticket.to_bits();
         let uri = text(read.uri);
         let (kind, index, variables) = match read.target {
-            ReadTarget::Resource(index) => (ReadKind::Resource, index, Vec::new()),
+            ReadTarget::Resource(index) => (ReadKind::Resource, self.view.id(Kind::Resource, index), Vec::new()),
             ReadTarget::Template { index, variables } => {
+                let index = self.view.id(Kind::Template, index);
                 let names = self.catalog.template_variables(index);
                 let values = variables.iter().map(|v| text(*v));
                 (ReadKind::Template, index, names.into_iter().map(str::to_owned).zip(values).collect())
@@ -130,7 +141,11 @@ impl Handler for Host<'_> {
 
     fn get_prompt(&mut self, get: PromptGet<'_>, _: &mut Responder<'_>) -> Result<(), Error> {
         let arguments = pairs(&get.arguments);
-        self.inbox.events.push(Event::Prompt { ticket: get.ticket.to_bits(), index: get.prompt, arguments });
+        self.inbox.events.push(Event::Prompt {
+            ticket: get.ticket.to_bits(),
+            index: self.view.id(Kind::Prompt, get.prompt),
+            arguments,
+        });
         Ok(())
     }
 

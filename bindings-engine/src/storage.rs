@@ -9,14 +9,14 @@ const SUBSCRIPTION_BYTES: usize = 4096;
 
 /// Request slots and the subscription arena, in `Vec`s.
 #[derive(Debug)]
-pub(crate) struct Heap {
+pub struct Heap {
     slots: Vec<Slot>,
     subscriptions: Vec<u8>,
 }
 
 impl Heap {
     /// Room for `requests` requests in flight at once.
-    pub(crate) fn new(requests: usize) -> Self {
+    pub fn new(requests: usize) -> Self {
         Self { slots: vec![Slot::EMPTY; requests], subscriptions: vec![0; SUBSCRIPTION_BYTES] }
     }
 }
@@ -33,7 +33,7 @@ impl Storage for Heap {
 
 /// 32 random bytes: from the operating system, else from the standard library's randomly
 /// seeded hasher keys.
-pub(crate) fn random_key() -> [u8; 32] {
+pub fn random_key() -> [u8; 32] {
     use std::hash::{BuildHasher, Hasher};
     use std::io::Read;
     let mut key = [0u8; 32];

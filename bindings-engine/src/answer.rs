@@ -1,68 +1,145 @@
-//! Answers and notifications from Python, owned, and how each is written through the
+//! Answers and notifications from the host language, owned, and how each is written through the
 //! core's [`Responder`].
 //!
 //! Everything that can be refused (JSON texts, log levels) is checked when the answer is
 //! built ([`Answer::check`]), before anything is written: an answer is then written
 //! whole, and a refused one leaves its call in flight.
 
+use crate::catalog::Kind;
 use picomcp::json::{self, Text};
 use picomcp::{Body, Content, Data, Error, LogLevel, ResourceContents, ResourceLink, Responder, Role, Ticket};
 
 /// A content block (a tool result's or a prompt message's).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Block {
+pub enum Block {
     /// `{"type":"text"}`.
     Text(String),
-    /// `{"type":"image"}` from raw bytes.
-    Image { data: Vec<u8>, mime_type: String },
-    /// `{"type":"audio"}` from raw bytes.
-    Audio { data: Vec<u8>, mime_type: String },
+    /// `{"type":"image"}`.
+    Image {
+        /// The image.
+        data: Payload,
+        /// Its MIME type.
+        mime_type: String,
+    },
+    /// `{"type":"audio"}`.
+    Audio {
+        /// The sound.
+        data: Payload,
+        /// Its MIME type.
+        mime_type: String,
+    },
     /// `{"type":"resource_link"}`.
-    Link { uri: String, name: String, title: Option<String>, description: Option<String>, mime_type: Option<String> },
+    Link {
+        /// The resource's URI.
+        uri: String,
+        /// Its name.
+        name: String,
+        /// Its display title.
+        title: Option<String>,
+        /// What it is.
+        description: Option<String>,
+        /// Its MIME type.
+        mime_type: Option<String>,
+    },
     /// `{"type":"resource"}`: an embedded resource.
     Embedded(Entry),
     /// A whole block as JSON text (an object).
     Json(String),
 }
 
+/// Binary data: raw bytes (written as base64), or base64 text as the host gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    /// Raw bytes.
+    Bytes(Vec<u8>),
+    /// Base64 text (checked before anything is written).
+    Base64(String),
+}
+
 /// One entry of resource contents.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Entry {
-    pub(crate) uri: String,
-    pub(crate) mime_type: Option<String>,
-    pub(crate) body: EntryBody,
+pub struct Entry {
+    /// The resource's URI.
+    pub uri: String,
+    /// Its MIME type.
+    pub mime_type: Option<String>,
+    /// Its text or bytes.
+    pub body: EntryBody,
 }
 
 /// Text or binary resource contents.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum EntryBody {
+pub enum EntryBody {
+    /// `text`.
     Text(String),
-    Blob(Vec<u8>),
+    /// `blob`.
+    Blob(Payload),
 }
 
-/// What Python asked to send about a call (or, for a log without a ticket, the session).
+/// What the host asked to send about a call (or, for a log without a ticket or a list
+/// change, the session).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Answer {
+pub enum Answer {
     /// A `tools/call` result.
-    Tool { blocks: Vec<Block>, structured: Option<String>, is_error: bool },
+    Tool {
+        /// The content blocks.
+        blocks: Vec<Block>,
+        /// `structuredContent`, as JSON text.
+        structured: Option<String>,
+        /// `isError`.
+        is_error: bool,
+    },
     /// A `resources/read` result.
     Read(Vec<Entry>),
     /// "Resource not found" for a `resources/read` of `uri`.
     NotFound(String),
     /// A `prompts/get` result.
-    Prompt { messages: Vec<(Role, Block)>, description: Option<String> },
+    Prompt {
+        /// The messages, each a role and a block.
+        messages: Vec<(Role, Block)>,
+        /// The result's `description`.
+        description: Option<String>,
+    },
     /// A `completion/complete` result.
-    Completion { values: Vec<String>, total: Option<u64>, has_more: bool },
+    Completion {
+        /// The suggested values.
+        values: Vec<String>,
+        /// `total`.
+        total: Option<u64>,
+        /// `hasMore`.
+        has_more: bool,
+    },
     /// A JSON-RPC error for any call.
-    Error { code: i32, message: String },
+    Error {
+        /// The JSON-RPC error code.
+        code: i32,
+        /// Its message.
+        message: String,
+    },
     /// `notifications/progress`.
-    Progress { progress: f64, total: Option<f64>, message: Option<String> },
+    Progress {
+        /// How far.
+        progress: f64,
+        /// Out of how much.
+        total: Option<f64>,
+        /// What is happening.
+        message: Option<String>,
+    },
     /// `notifications/message`.
-    Log { level: LogLevel, data: String, logger: Option<String> },
+    Log {
+        /// Its level.
+        level: LogLevel,
+        /// `data`, as JSON text.
+        data: String,
+        /// `logger`.
+        logger: Option<String>,
+    },
+    /// `notifications/<kind>/list_changed` (templates count as resources).
+    ListChanged(Kind),
 }
 
 /// Why an answer was refused before anything was written.
-pub(crate) type Invalid = String;
+pub type Invalid = String;
 
 /// Whether `text` is valid JSON (an object when `object`).
 fn check_json(text: &str, object: bool, what: &str) -> Result<(), Invalid> {
@@ -77,6 +154,9 @@ impl Block {
     fn check(&self) -> Result<(), Invalid> {
         match self {
             Self::Json(text) => check_json(text, true, "json block"),
+            Self::Image { data, .. } => data.check("image data"),
+            Self::Audio { data, .. } => data.check("audio data"),
+            Self::Embedded(entry) => entry.check(),
             _ => Ok(()),
         }
     }
@@ -84,8 +164,8 @@ impl Block {
     fn content(&self) -> Content<'_> {
         match self {
             Self::Text(t) => Content::text(t.as_str()),
-            Self::Image { data, mime_type } => Content::Image { data: Data::Bytes(data), mime_type },
-            Self::Audio { data, mime_type } => Content::Audio { data: Data::Bytes(data), mime_type },
+            Self::Image { data, mime_type } => Content::Image { data: data.data(), mime_type },
+            Self::Audio { data, mime_type } => Content::Audio { data: data.data(), mime_type },
             Self::Link { uri, name, title, description, mime_type } => Content::ResourceLink(ResourceLink {
                 uri: Text::Plain(uri),
                 name,
@@ -100,14 +180,43 @@ impl Block {
     }
 }
 
+impl Payload {
+    fn data(&self) -> Data<'_> {
+        match self {
+            Self::Bytes(b) => Data::Bytes(b),
+            Self::Base64(t) => Data::Base64(t),
+        }
+    }
+
+    /// Base64 text must be base64 (standard alphabet, padded).
+    fn check(&self, what: &str) -> Result<(), Invalid> {
+        let Self::Base64(text) = self else { return Ok(()) };
+        let body = text.trim_end_matches('=');
+        let padding = text.len() - body.len();
+        let alphabet = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+        if text.len() % 4 == 0 && padding <= 2 && body.bytes().all(alphabet) {
+            Ok(())
+        } else {
+            Err(format!("{what}: not base64 text"))
+        }
+    }
+}
+
 impl Entry {
+    fn check(&self) -> Result<(), Invalid> {
+        match &self.body {
+            EntryBody::Blob(b) => b.check("blob"),
+            EntryBody::Text(_) => Ok(()),
+        }
+    }
+
     fn contents(&self) -> ResourceContents<'_> {
         ResourceContents {
             uri: Text::Plain(&self.uri),
             mime_type: self.mime_type.as_deref(),
             body: match &self.body {
                 EntryBody::Text(t) => Body::Text(Text::Plain(t)),
-                EntryBody::Blob(b) => Body::Blob(Data::Bytes(b)),
+                EntryBody::Blob(b) => Body::Blob(b.data()),
             },
         }
     }
@@ -115,13 +224,14 @@ impl Entry {
 
 impl Answer {
     /// Refuse what the core would refuse halfway through writing.
-    pub(crate) fn check(&self) -> Result<(), Invalid> {
+    pub fn check(&self) -> Result<(), Invalid> {
         match self {
             Self::Tool { blocks, structured, .. } => {
                 blocks.iter().try_for_each(Block::check)?;
                 structured.as_deref().map_or(Ok(()), |s| check_json(s, false, "structured content"))
             }
             Self::Prompt { messages, .. } => messages.iter().try_for_each(|(_, b)| b.check()),
+            Self::Read(entries) => entries.iter().try_for_each(Entry::check),
             Self::Log { data, .. } => check_json(data, false, "log data"),
             _ => Ok(()),
         }
@@ -129,9 +239,13 @@ impl Answer {
 
     /// Write it for `ticket` (`None`: a session log). `Ok(true)` when something was sent:
     /// progress and logs are sent only where the client asked for them.
-    pub(crate) fn write(&self, ticket: Option<Ticket>, r: &mut Responder<'_>) -> Result<bool, Error> {
-        if let Self::Log { level, data, logger } = self {
-            return r.log(ticket, *level, logger.as_deref(), |v| v.raw(data));
+    pub fn write(&self, ticket: Option<Ticket>, r: &mut Responder<'_>) -> Result<bool, Error> {
+        match self {
+            Self::Log { level, data, logger } => return r.log(ticket, *level, logger.as_deref(), |v| v.raw(data)),
+            Self::ListChanged(Kind::Tool) => return r.tools_changed(),
+            Self::ListChanged(Kind::Prompt) => return r.prompts_changed(),
+            Self::ListChanged(Kind::Resource | Kind::Template) => return r.resources_changed(),
+            _ => {}
         }
         let ticket = ticket.ok_or(Error::StaleTicket)?;
         match self {
@@ -166,7 +280,7 @@ impl Answer {
             Self::Progress { progress, total, message } => {
                 return r.progress(ticket, *progress, *total, message.as_deref());
             }
-            Self::Log { .. } => Ok(()),
+            Self::Log { .. } | Self::ListChanged(_) => Ok(()),
         }
         .map(|()| true)
     }
@@ -188,6 +302,10 @@ mod tests {
         assert!(tool(vec![Block::Json("{".into())], None).check().unwrap_err().contains("invalid JSON"));
         assert!(tool(vec![], Some("{\"a\":1}")).check().is_ok());
         assert!(tool(vec![], Some("nope")).check().is_err());
+        let image = |data: &str| Block::Image { data: Payload::Base64(data.into()), mime_type: "image/png".into() };
+        assert!(tool(vec![image("aGk=")], None).check().is_ok());
+        assert!(tool(vec![image("aGk")], None).check().unwrap_err().contains("not base64"));
+        assert!(tool(vec![image("a?k=")], None).check().is_err());
         let log = Answer::Log { level: LogLevel::Info, data: "\"hi\"".into(), logger: None };
         assert!(log.check().is_ok());
     }

@@ -1,7 +1,7 @@
 //! Streamable HTTP, sans-IO per connection: the core's [`Endpoint`] with output buffered
 //! per connection, and the core's request framing ([`Pipeline`]: `Content-Length` bodies,
-//! pipelining), as its std driver (`picomcp::http::serve`) uses them. Python owns the
-//! sockets.
+//! pipelining), as its std driver (`picomcp::http::serve`) uses them. The host language owns
+//! the sockets.
 
 use std::collections::HashMap;
 
@@ -60,7 +60,7 @@ impl Sink for ConnSink<'_> {
 }
 
 /// The HTTP side of a server.
-pub(crate) struct Http {
+pub struct Http {
     endpoint: Box<Endpoint>,
     table: Table,
     scratch: Vec<u8>,
@@ -71,7 +71,7 @@ pub(crate) struct Http {
 impl Http {
     /// An endpoint on `/mcp` for loopback hosts, signing session ids with `key`; request
     /// bodies up to `max_body` bytes.
-    pub(crate) fn new(key: [u8; 32], max_body: usize) -> Self {
+    pub fn new(key: [u8; 32], max_body: usize) -> Self {
         let config = EndpointConfig { key, ..EndpointConfig::new() };
         Self {
             endpoint: Box::new(Endpoint::new(config)),
@@ -83,7 +83,7 @@ impl Http {
     }
 
     /// A new connection.
-    pub(crate) fn open(&mut self) -> Conn {
+    pub fn open(&mut self) -> Conn {
         while self.table.conns.contains_key(&self.next) {
             self.next = self.next.wrapping_add(1);
         }
@@ -94,18 +94,12 @@ impl Http {
     }
 
     /// Whether `conn` is open.
-    pub(crate) fn is_open(&self, conn: Conn) -> bool {
+    pub fn is_open(&self, conn: Conn) -> bool {
         self.table.conns.contains_key(&conn)
     }
 
     /// Bytes read from `conn`: handle the complete requests it holds.
-    pub(crate) fn receive<S: Storage>(
-        &mut self,
-        conn: Conn,
-        data: &[u8],
-        server: &mut Server<S>,
-        handler: &mut dyn Handler,
-    ) {
+    pub fn receive<S: Storage>(&mut self, conn: Conn, data: &[u8], server: &mut Server<S>, handler: &mut dyn Handler) {
         if let Some(c) = self.table.conns.get_mut(&conn) {
             c.input.extend_from_slice(data);
         }
@@ -113,7 +107,7 @@ impl Http {
     }
 
     /// What to write to `conn`, and whether to close it after.
-    pub(crate) fn take(&mut self, conn: Conn) -> (Vec<u8>, bool) {
+    pub fn take(&mut self, conn: Conn) -> (Vec<u8>, bool) {
         match self.table.conns.get_mut(&conn) {
             Some(c) => (std::mem::take(&mut c.output), c.pipeline.close_after()),
             None => (Vec::new(), true),
@@ -121,14 +115,14 @@ impl Http {
     }
 
     /// The peer closed `conn`: its streams end, the calls on them are cancelled.
-    pub(crate) fn closed<S: Storage>(&mut self, conn: Conn, server: &mut Server<S>, handler: &mut dyn Handler) {
+    pub fn closed<S: Storage>(&mut self, conn: Conn, server: &mut Server<S>, handler: &mut dyn Handler) {
         if self.table.conns.remove(&conn).is_some() {
             self.endpoint.closed(server, handler, conn);
         }
     }
 
     /// Connections with output to write (or to close).
-    pub(crate) fn pending(&self) -> Vec<Conn> {
+    pub fn pending(&self) -> Vec<Conn> {
         let mut conns: Vec<Conn> = self
             .table
             .conns
@@ -142,7 +136,7 @@ impl Http {
 
     /// Let the handler write deferred answers (routed to their streams); then handle the
     /// requests waiting on connections a finished stream freed.
-    pub(crate) fn poll<S: Storage>(&mut self, server: &mut Server<S>, handler: &mut dyn Handler) {
+    pub fn poll<S: Storage>(&mut self, server: &mut Server<S>, handler: &mut dyn Handler) {
         let _ = self.endpoint.poll(server, handler, &mut self.table, &mut self.scratch);
         let waiting: Vec<Conn> =
             self.table.conns.iter().filter(|(_, c)| !c.input.is_empty()).map(|(&k, _)| k).collect();

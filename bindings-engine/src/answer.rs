@@ -151,7 +151,7 @@ fn check_json(text: &str, object: bool, what: &str) -> Result<(), Invalid> {
 }
 
 impl Block {
-    fn check(&self) -> Result<(), Invalid> {
+    pub(crate) fn check(&self) -> Result<(), Invalid> {
         match self {
             Self::Json(text) => check_json(text, true, "json block"),
             Self::Image { data, .. } => data.check("image data"),

@@ -160,11 +160,10 @@ pub struct Catalog {
     generation: u64,
 }
 
-/// Why a descriptor was refused: the core's problem text, or a duplicate.
-pub type Refusal = String;
+use crate::Fault;
 
-fn refused(e: RegistryError) -> Refusal {
-    format!("{}: {}", e.kind, e.problem)
+fn refused(e: RegistryError) -> Fault {
+    Fault::Invalid(format!("{}: {}", e.kind, e.problem))
 }
 
 fn opt(s: &Option<String>) -> Option<&str> {
@@ -234,43 +233,43 @@ impl Catalog {
     }
 
     /// Register a tool; its id.
-    pub fn add_tool(&mut self, tool: ToolDesc) -> Result<usize, Refusal> {
+    pub fn add_tool(&mut self, tool: ToolDesc) -> Result<usize, Fault> {
         let view = tool.view();
         check_registry(&StaticRegistry::new(self.info()).tools(core::slice::from_ref(&view))).map_err(refused)?;
         if self.tools.iter().any(|(_, t)| t.name == tool.name) {
-            return Err(format!("tool: duplicate name {:?}", tool.name));
+            return Err(Fault::Duplicate(format!("tool: duplicate name {:?}", tool.name)));
         }
         Ok(Self::keep(&mut self.tools, tool, &mut self.generation))
     }
 
     /// Register a fixed resource; its id.
-    pub fn add_resource(&mut self, resource: ResourceDesc) -> Result<usize, Refusal> {
+    pub fn add_resource(&mut self, resource: ResourceDesc) -> Result<usize, Fault> {
         let view = resource.resource();
         check_registry(&StaticRegistry::new(self.info()).resources(core::slice::from_ref(&view))).map_err(refused)?;
         if self.resources.iter().any(|(_, r)| r.uri == resource.uri) {
-            return Err(format!("resource: duplicate uri {:?}", resource.uri));
+            return Err(Fault::Duplicate(format!("resource: duplicate uri {:?}", resource.uri)));
         }
         Ok(Self::keep(&mut self.resources, resource, &mut self.generation))
     }
 
     /// Register a resource template; its id.
-    pub fn add_template(&mut self, template: ResourceDesc) -> Result<usize, Refusal> {
+    pub fn add_template(&mut self, template: ResourceDesc) -> Result<usize, Fault> {
         let view = template.template();
         check_registry(&StaticRegistry::new(self.info()).templates(core::slice::from_ref(&view))).map_err(refused)?;
         if self.templates.iter().any(|(_, t)| t.uri == template.uri) {
-            return Err(format!("template: duplicate URI template {:?}", template.uri));
+            return Err(Fault::Duplicate(format!("template: duplicate URI template {:?}", template.uri)));
         }
         Ok(Self::keep(&mut self.templates, template, &mut self.generation))
     }
 
     /// Register a prompt; its id.
-    pub fn add_prompt(&mut self, prompt: PromptDesc) -> Result<usize, Refusal> {
+    pub fn add_prompt(&mut self, prompt: PromptDesc) -> Result<usize, Fault> {
         if prompt.arguments.iter().any(|a| a.name.is_empty()) {
-            return Err("prompt: an argument has an empty name".into());
+            return Err(Fault::Invalid("prompt: an argument has an empty name".into()));
         }
         let arguments: Vec<PromptArgument<'_>> = prompt.arguments.iter().map(ArgumentDesc::view).collect();
         if (1..arguments.len()).any(|i| arguments[..i].iter().any(|a| a.name == arguments[i].name)) {
-            return Err("prompt: duplicate argument name".into());
+            return Err(Fault::Invalid("prompt: duplicate argument name".into()));
         }
         let view = Prompt {
             title: opt(&prompt.title),
@@ -279,7 +278,7 @@ impl Catalog {
         };
         check_registry(&StaticRegistry::new(self.info()).prompts(core::slice::from_ref(&view))).map_err(refused)?;
         if self.prompts.iter().any(|(_, p)| p.name == prompt.name) {
-            return Err(format!("prompt: duplicate name {:?}", prompt.name));
+            return Err(Fault::Duplicate(format!("prompt: duplicate name {:?}", prompt.name)));
         }
         drop(arguments);
         Ok(Self::keep(&mut self.prompts, prompt, &mut self.generation))
@@ -293,14 +292,14 @@ impl Catalog {
 
     /// List (`true`) or hide the descriptor `id` of `kind`. `Ok(true)` when that changed
     /// what clients see; an unknown or removed id is refused.
-    pub fn set_enabled(&mut self, kind: Kind, id: usize, enabled: bool) -> Result<bool, Refusal> {
+    pub fn set_enabled(&mut self, kind: Kind, id: usize, enabled: bool) -> Result<bool, Fault> {
         let flag = match kind {
             Kind::Tool => self.tools.flag(id),
             Kind::Resource => self.resources.flag(id),
             Kind::Template => self.templates.flag(id),
             Kind::Prompt => self.prompts.flag(id),
         }
-        .ok_or_else(|| format!("{}: no such id {id} (removed?)", kind.name()))?;
+        .ok_or_else(|| Fault::State(format!("{}: no such id {id} (removed?)", kind.name())))?;
         let changed = *flag != enabled;
         *flag = enabled;
         if changed {
@@ -311,14 +310,14 @@ impl Catalog {
 
     /// Remove the descriptor `id` of `kind` for good; its name may be registered again.
     /// `Ok(true)` when clients saw it (it was enabled).
-    pub fn remove(&mut self, kind: Kind, id: usize) -> Result<bool, Refusal> {
+    pub fn remove(&mut self, kind: Kind, id: usize) -> Result<bool, Fault> {
         let was = match kind {
             Kind::Tool => self.tools.take(id),
             Kind::Resource => self.resources.take(id),
             Kind::Template => self.templates.take(id),
             Kind::Prompt => self.prompts.take(id),
         }
-        .ok_or_else(|| format!("{}: no such id {id} (removed already?)", kind.name()))?;
+        .ok_or_else(|| Fault::State(format!("{}: no such id {id} (removed already?)", kind.name())))?;
         self.generation += 1;
         Ok(was)
     }
@@ -458,9 +457,9 @@ mod tests {
         };
         assert_eq!(c.add_tool(tool("a", r#"{"type":"object"}"#)), Ok(0));
         assert_eq!(c.add_tool(tool("b", r#"{"type":"object"}"#)), Ok(1));
-        assert!(c.add_tool(tool("a", r#"{"type":"object"}"#)).unwrap_err().contains("duplicate"));
-        assert!(c.add_tool(tool("c", r#"{"type":"string"}"#)).unwrap_err().contains("inputSchema"));
-        assert!(c.add_tool(tool("", r#"{"type":"object"}"#)).unwrap_err().contains("empty name"));
+        assert!(c.add_tool(tool("a", r#"{"type":"object"}"#)).unwrap_err().message().contains("duplicate"));
+        assert!(c.add_tool(tool("c", r#"{"type":"string"}"#)).unwrap_err().message().contains("inputSchema"));
+        assert!(c.add_tool(tool("", r#"{"type":"object"}"#)).unwrap_err().message().contains("empty name"));
         assert_eq!(c.generation, 2);
         assert!(check_registry(&c.view()).is_ok());
     }
@@ -483,7 +482,7 @@ mod tests {
         assert_eq!(view.id(Kind::Tool, 1), 2);
         assert!(view.features().tools);
         drop(view);
-        assert!(c.add_tool(tool("b")).unwrap_err().contains("duplicate"), "a hidden tool keeps its name");
+        assert!(c.add_tool(tool("b")).unwrap_err().message().contains("duplicate"), "a hidden tool keeps its name");
         assert_eq!(c.remove(Kind::Tool, 0), Ok(true));
         assert!(c.remove(Kind::Tool, 0).is_err());
         assert!(c.set_enabled(Kind::Tool, 0, true).is_err());

@@ -5,29 +5,12 @@ use picomcp::framing::{Line, LineBuffer};
 use picomcp::http::Conn;
 use picomcp::{Config, Error, Sink, Ticket};
 
+use crate::Fault;
 use crate::answer::Answer;
 use crate::catalog::{Catalog, Kind, PromptDesc, ResourceDesc, ToolDesc};
 use crate::host::{Event, Host, Inbox};
 use crate::http::Http;
 use crate::storage::{Heap, random_key};
-
-/// Why the engine refused something; bindings map each to their language's error.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fault {
-    /// A value given was malformed (Python `ValueError`, a JS `TypeError`).
-    Invalid(String),
-    /// The call does not fit the engine's state (Python `RuntimeError`, a JS `Error`).
-    State(String),
-}
-
-impl Fault {
-    /// The message.
-    pub fn message(&self) -> &str {
-        match self {
-            Self::Invalid(m) | Self::State(m) => m,
-        }
-    }
-}
 
 fn state(message: &str) -> Fault {
     Fault::State(message.to_owned())
@@ -108,22 +91,22 @@ impl Engine {
 
     /// Register a tool; its id.
     pub fn add_tool(&mut self, tool: ToolDesc) -> Result<usize, Fault> {
-        self.catalog.add_tool(tool).map_err(Fault::Invalid)
+        self.catalog.add_tool(tool)
     }
 
     /// Register a fixed resource; its id.
     pub fn add_resource(&mut self, resource: ResourceDesc) -> Result<usize, Fault> {
-        self.catalog.add_resource(resource).map_err(Fault::Invalid)
+        self.catalog.add_resource(resource)
     }
 
     /// Register a resource template (`uri` holds the template); its id.
     pub fn add_template(&mut self, template: ResourceDesc) -> Result<usize, Fault> {
-        self.catalog.add_template(template).map_err(Fault::Invalid)
+        self.catalog.add_template(template)
     }
 
     /// Register a prompt; its id.
     pub fn add_prompt(&mut self, prompt: PromptDesc) -> Result<usize, Fault> {
-        self.catalog.add_prompt(prompt).map_err(Fault::Invalid)
+        self.catalog.add_prompt(prompt)
     }
 
     /// Offer `completion/complete`.
@@ -139,7 +122,7 @@ impl Engine {
     /// List or hide descriptor `id` of `kind`; while serving, a change is announced
     /// (`list_changed`, where the session's revision has it).
     pub fn set_enabled(&mut self, kind: Kind, id: usize, enabled: bool) -> Result<(), Fault> {
-        if self.catalog.set_enabled(kind, id, enabled).map_err(Fault::State)? {
+        if self.catalog.set_enabled(kind, id, enabled)? {
             self.list_changed(kind)?;
         }
         Ok(())
@@ -147,7 +130,7 @@ impl Engine {
 
     /// Remove descriptor `id` of `kind`; announced like [`Engine::set_enabled`].
     pub fn remove(&mut self, kind: Kind, id: usize) -> Result<(), Fault> {
-        if self.catalog.remove(kind, id).map_err(Fault::State)? {
+        if self.catalog.remove(kind, id)? {
             self.list_changed(kind)?;
         }
         Ok(())

@@ -11,7 +11,8 @@
 //! The modules: [`catalog`] (owned descriptors under stable ids, lent to the core as a
 //! `Registry`), [`host`] (the core `Handler`: calls become events, answers are written
 //! when the core polls), [`answer`] (owned answers and how they are written), [`http`]
-//! (per-connection HTTP framing around the core's endpoint), [`storage`] (request slots on
+//! (per-connection HTTP framing around the core's endpoint), [`result`] (results given
+//! as JSON text), [`storage`] (request slots on
 //! the heap) and [`engine`] (the whole, driven from one thread).
 
 #![forbid(unsafe_code)]
@@ -21,9 +22,30 @@ pub mod catalog;
 pub mod engine;
 pub mod host;
 pub mod http;
+pub mod result;
 pub mod storage;
 
 pub use answer::{Answer, Block, Entry, EntryBody, Payload};
 pub use catalog::{ArgumentDesc, Catalog, Hints, Kind, PromptDesc, ResourceDesc, ToolDesc};
-pub use engine::{Engine, Fault, Limits};
+pub use engine::{Engine, Limits};
 pub use host::{Event, ReadKind, RefKind};
+
+/// Why the engine refused something; bindings map each to their language's error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// A value given was malformed (Python `ValueError`, a JS `TypeError`).
+    Invalid(String),
+    /// The call does not fit the engine's state (Python `RuntimeError`, a JS `Error`).
+    State(String),
+    /// A descriptor's name (or URI) is taken (Python `ValueError`, a JS `Error`).
+    Duplicate(String),
+}
+
+impl Fault {
+    /// The message.
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Invalid(m) | Self::State(m) | Self::Duplicate(m) => m,
+        }
+    }
+}

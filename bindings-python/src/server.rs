@@ -28,7 +28,7 @@ fn value_error(message: String) -> PyErr {
 /// The engine's refusal as the Python exception it stands for.
 fn fault(f: Fault) -> PyErr {
     match f {
-        Fault::Invalid(m) => PyValueError::new_err(m),
+        Fault::Invalid(m) | Fault::Duplicate(m) => PyValueError::new_err(m),
         Fault::State(m) => PyRuntimeError::new_err(m),
     }
 }

@@ -1,0 +1,5 @@
+// The ES module entry: the same objects as the CommonJS one (index.js).
+import picomcp from './index.js'
+
+export const { McpServer, ResourceTemplate, McpError, ErrorCode, PicomcpError } = picomcp
+export default picomcp

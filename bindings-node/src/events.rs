@@ -1,0 +1,108 @@
+//! Events for JavaScript as one JSON text per batch (one `JSON.parse` on the other side;
+//! a tool call's arguments are embedded as the client sent them), and tickets as
+//! JavaScript numbers.
+//!
+//! Each event is an array: `["tool", ticket, id, arguments]`, `["read", ticket,
+//! "resource" | "template", id, uri, {variable: value}]`, `["prompt", ticket, id,
+//! {name: value}]`, `["complete", ticket, "prompt" | "resource", name, argument, value,
+//! {name: value}]`, `["cancelled", ticket]`.
+
+use picomcp::Error;
+use picomcp::json::{ObjectWriter, ValueWriter};
+use picomcp_engine::{Event, ReadKind, RefKind};
+
+/// A ticket as a JavaScript number: the slot's generation times 2^16 plus its index
+/// (below 2^16, as the engine holds at most 65536 requests): below 2^48, so exact.
+pub(crate) fn to_js(bits: u64) -> f64 {
+    ((bits >> 32) * 65536 + (bits & 0xffff)) as f64
+}
+
+/// The engine's ticket for a number from [`to_js`]; `None` for what no ticket gives.
+pub(crate) fn from_js(n: f64) -> Option<u64> {
+    if !(0.0..281_474_976_710_656.0).contains(&n) || n.fract() != 0.0 {
+        return None;
+    }
+    let n = n as u64;
+    Some((n >> 16) << 32 | (n & 0xffff))
+}
+
+fn pairs(o: &mut ObjectWriter<'_>, pairs: &[(String, String)]) -> Result<(), Error> {
+    pairs.iter().try_for_each(|(k, v)| o.string(k, v))
+}
+
+/// The events as a JSON array.
+pub(crate) fn to_json(events: &[Event]) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(64 * events.len());
+    // A Vec never refuses bytes, and every arguments text is JSON the core parsed.
+    let _ = ValueWriter::new(&mut out).array(|a| {
+        for event in events {
+            a.item(|v| {
+                v.array(|e| match event {
+                    Event::Tool { ticket, index, arguments } => {
+                        e.string("tool")?;
+                        e.number(to_js(*ticket))?;
+                        e.number(*index as f64)?;
+                        e.item(|v| v.raw(arguments))
+                    }
+                    Event::Read { ticket, kind, index, uri, variables } => {
+                        e.string("read")?;
+                        e.number(to_js(*ticket))?;
+                        e.string(if *kind == ReadKind::Template { "template" } else { "resource" })?;
+                        e.number(*index as f64)?;
+                        e.string(uri)?;
+                        e.item(|v| v.object(|o| pairs(o, variables)))
+                    }
+                    Event::Prompt { ticket, index, arguments } => {
+                        e.string("prompt")?;
+                        e.number(to_js(*ticket))?;
+                        e.number(*index as f64)?;
+                        e.item(|v| v.object(|o| pairs(o, arguments)))
+                    }
+                    Event::Complete { ticket, kind, name, argument, value, context } => {
+                        e.string("complete")?;
+                        e.number(to_js(*ticket))?;
+                        e.string(if *kind == RefKind::Prompt { "prompt" } else { "resource" })?;
+                        e.string(name)?;
+                        e.string(argument)?;
+                        e.string(value)?;
+                        e.item(|v| v.object(|o| pairs(o, context)))
+                    }
+                    Event::Cancelled { ticket } => {
+                        e.string("cancelled")?;
+                        e.number(to_js(*ticket))
+                    }
+                })
+            })?;
+        }
+        Ok(())
+    });
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tickets_survive_javascript_numbers() {
+        for bits in [0u64, 5, (7 << 32) | 3, (u64::from(u32::MAX) << 32) | 0xffff] {
+            assert_eq!(from_js(to_js(bits)), Some(bits));
+        }
+        assert_eq!(from_js(-1.0), None);
+        assert_eq!(from_js(1.5), None);
+        assert_eq!(from_js(f64::NAN), None);
+    }
+
+    #[test]
+    fn events_are_one_json_array() {
+        let events = [
+            Event::Tool { ticket: 1, index: 0, arguments: r#"{"a":1}"#.into() },
+            Event::Prompt { ticket: 2, index: 3, arguments: vec![("name".into(), "A\"da".into())] },
+            Event::Cancelled { ticket: 1 << 32 },
+        ];
+        assert_eq!(
+            to_json(&events),
+            r#"[["tool",1,0,{"a":1}],["prompt",2,3,{"name":"A\"da"}],["cancelled",65536]]"#
+        );
+    }
+}

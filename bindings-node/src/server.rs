@@ -1,0 +1,259 @@
+//! The `NativeServer` class: the engine's methods with JavaScript-shaped arguments.
+//! Refusals become JavaScript errors whose `code` names the kind: `InvalidArg` (a
+//! malformed value), `GenericFailure` (the call does not fit the server's state) or
+//! `Duplicate` (a name or URI is taken); the wrapper turns them into its error classes.
+
+use napi::bindgen_prelude::Buffer;
+use napi_derive::napi;
+use picomcp::LogLevel;
+use picomcp_engine::{Answer, Engine, Fault, Kind, result};
+
+use crate::events;
+use crate::types::{NativeHttpOutput, NativeLimits, NativePrompt, NativeResource, NativeTool};
+
+/// The engine's refusal as a JavaScript error.
+fn fault(f: Fault) -> napi::Error {
+    match f {
+        Fault::Invalid(m) => napi::Error::new(napi::Status::InvalidArg, m),
+        Fault::State(m) => napi::Error::new(napi::Status::GenericFailure, m),
+        Fault::Duplicate(m) => napi::Error::new(napi::Status::GenericFailure, format!("duplicate: {m}")),
+    }
+}
+
+fn invalid(message: impl Into<String>) -> napi::Error {
+    fault(Fault::Invalid(message.into()))
+}
+
+fn ticket(n: f64) -> napi::Result<u64> {
+    events::from_js(n).ok_or_else(|| invalid(format!("{n} is not a ticket")))
+}
+
+fn kind(name: &str) -> napi::Result<Kind> {
+    Ok(match name {
+        "tool" => Kind::Tool,
+        "resource" => Kind::Resource,
+        "template" => Kind::Template,
+        "prompt" => Kind::Prompt,
+        _ => return Err(invalid(format!("unknown kind {name:?}"))),
+    })
+}
+
+fn id(n: u32) -> usize {
+    n as usize
+}
+
+/// The picomcp core's protocol engine, sans-IO: registration, stdio and HTTP input,
+/// calls out as events, answers in by ticket. Used from the main thread only.
+#[napi]
+pub struct NativeServer {
+    engine: Engine,
+}
+
+#[napi]
+impl NativeServer {
+    /// A server called `name` at `version`, with optional `instructions` for the model.
+    #[napi(constructor)]
+    pub fn new(
+        name: String,
+        version: String,
+        instructions: Option<String>,
+        limits: Option<NativeLimits>,
+    ) -> napi::Result<Self> {
+        Ok(Self { engine: Engine::new(name, version, instructions, NativeLimits::limits(limits)).map_err(fault)? })
+    }
+
+    /// Register a tool; its id.
+    #[napi]
+    pub fn add_tool(&mut self, tool: NativeTool) -> napi::Result<u32> {
+        self.engine.add_tool(tool.into()).map(|i| i as u32).map_err(fault)
+    }
+
+    /// Register a fixed resource; its id.
+    #[napi]
+    pub fn add_resource(&mut self, resource: NativeResource) -> napi::Result<u32> {
+        self.engine.add_resource(resource.into()).map(|i| i as u32).map_err(fault)
+    }
+
+    /// Register a resource template (`uri` is the URI template); its id.
+    #[napi]
+    pub fn add_template(&mut self, template: NativeResource) -> napi::Result<u32> {
+        self.engine.add_template(template.into()).map(|i| i as u32).map_err(fault)
+    }
+
+    /// Register a prompt; its id.
+    #[napi]
+    pub fn add_prompt(&mut self, prompt: NativePrompt) -> napi::Result<u32> {
+        self.engine.add_prompt(prompt.into()).map(|i| i as u32).map_err(fault)
+    }
+
+    /// Offer `completion/complete`.
+    #[napi]
+    pub fn enable_completions(&mut self) {
+        self.engine.enable_completions();
+    }
+
+    /// List or hide a registered `kind` ("tool", "resource", "template", "prompt") `id`;
+    /// while serving, clients are told the list changed.
+    #[napi]
+    pub fn set_enabled(&mut self, kind_name: String, id_: u32, enabled: bool) -> napi::Result<()> {
+        self.engine.set_enabled(kind(&kind_name)?, id(id_), enabled).map_err(fault)
+    }
+
+    /// Remove a registered `kind` `id` for good (its name may be registered again).
+    #[napi]
+    pub fn remove(&mut self, kind_name: String, id_: u32) -> napi::Result<()> {
+        self.engine.remove(kind(&kind_name)?, id(id_)).map_err(fault)
+    }
+
+    /// Tell clients the list of `kind` changed (after an update of a descriptor).
+    #[napi]
+    pub fn list_changed(&mut self, kind_name: String) -> napi::Result<()> {
+        self.engine.list_changed(kind(&kind_name)?).map_err(fault)
+    }
+
+    /// Feed stdio input (any split); complete lines are handled now.
+    #[napi]
+    pub fn receive(&mut self, data: &[u8]) -> napi::Result<()> {
+        self.engine.receive(data).map_err(fault)
+    }
+
+    /// The events since the last call as a JSON array (see the `events` module), or null.
+    #[napi]
+    pub fn take_events(&mut self) -> Option<String> {
+        let events = self.engine.take_events();
+        (!events.is_empty()).then(|| events::to_json(&events))
+    }
+
+    /// The bytes waiting for the stdio client, or null.
+    #[napi]
+    pub fn take_output(&mut self) -> Option<Buffer> {
+        self.engine.has_output().then(|| self.engine.take_output().into())
+    }
+
+    /// Answer a `tools/call` with a result object as JSON text. `false`: the call is over
+    /// (cancelled, or answered already).
+    #[napi]
+    pub fn answer_tool(&mut self, ticket_: f64, result_json: String) -> napi::Result<bool> {
+        let answer = result::tool_result(&result_json).map_err(invalid)?;
+        self.engine.send(Some(ticket(ticket_)?), answer).map_err(fault)
+    }
+
+    /// Answer a `resources/read` with `{contents: [...]}` as JSON text.
+    #[napi]
+    pub fn answer_read(&mut self, ticket_: f64, result_json: String) -> napi::Result<bool> {
+        let answer = result::read_result(&result_json).map_err(invalid)?;
+        self.engine.send(Some(ticket(ticket_)?), answer).map_err(fault)
+    }
+
+    /// Answer a `resources/read` with "resource not found".
+    #[napi]
+    pub fn answer_not_found(&mut self, ticket_: f64) -> napi::Result<bool> {
+        self.engine.answer_not_found(ticket(ticket_)?).map_err(fault)
+    }
+
+    /// Answer a `prompts/get` with `{messages: [...], description?}` as JSON text.
+    #[napi]
+    pub fn answer_prompt(&mut self, ticket_: f64, result_json: String) -> napi::Result<bool> {
+        let answer = result::prompt_result(&result_json).map_err(invalid)?;
+        self.engine.send(Some(ticket(ticket_)?), answer).map_err(fault)
+    }
+
+    /// Answer a `completion/complete` with suggested values.
+    #[napi]
+    pub fn answer_completion(
+        &mut self,
+        ticket_: f64,
+        values: Vec<String>,
+        total: Option<u32>,
+        has_more: Option<bool>,
+    ) -> napi::Result<bool> {
+        let answer =
+            Answer::Completion { values, total: total.map(u64::from), has_more: has_more.unwrap_or(false) };
+        self.engine.send(Some(ticket(ticket_)?), answer).map_err(fault)
+    }
+
+    /// Answer any call with a JSON-RPC error.
+    #[napi]
+    pub fn answer_error(&mut self, ticket_: f64, code: i32, message: String) -> napi::Result<bool> {
+        self.engine.send(Some(ticket(ticket_)?), Answer::Error { code, message }).map_err(fault)
+    }
+
+    /// Send `notifications/progress` for a call, if its client asked for progress.
+    #[napi]
+    pub fn progress(
+        &mut self,
+        ticket_: f64,
+        progress: f64,
+        total: Option<f64>,
+        message: Option<String>,
+    ) -> napi::Result<bool> {
+        if !progress.is_finite() || total.is_some_and(|t| !t.is_finite()) {
+            return Err(invalid("progress and total must be finite numbers"));
+        }
+        self.engine.send(Some(ticket(ticket_)?), Answer::Progress { progress, total, message }).map_err(fault)
+    }
+
+    /// Send `notifications/message` (about a call, or the session when `ticket` is null),
+    /// if the client's log level lets it through. `data_json` is the `data` as JSON text.
+    #[napi]
+    pub fn log(
+        &mut self,
+        ticket_: Option<f64>,
+        level: String,
+        data_json: String,
+        logger: Option<String>,
+    ) -> napi::Result<bool> {
+        let level = LogLevel::from_name(&level).ok_or_else(|| invalid(format!("unknown log level {level:?}")))?;
+        let ticket = ticket_.map(ticket).transpose()?;
+        self.engine.send(ticket, Answer::Log { level, data: data_json, logger }).map_err(fault)
+    }
+
+    /// Whether the call behind `ticket` carried a progress token.
+    #[napi]
+    pub fn wants_progress(&mut self, ticket_: f64) -> bool {
+        events::from_js(ticket_).is_some_and(|t| self.engine.wants_progress(t))
+    }
+
+    /// Whether the call behind `ticket` still waits for its answer.
+    #[napi]
+    pub fn is_live(&self, ticket_: f64) -> bool {
+        events::from_js(ticket_).is_some_and(|t| self.engine.is_live(t))
+    }
+
+    /// Requests in flight.
+    #[napi]
+    pub fn in_flight(&self) -> u32 {
+        self.engine.in_flight() as u32
+    }
+
+    /// A new HTTP connection's id (the server then serves Streamable HTTP, not stdio).
+    #[napi]
+    pub fn http_open(&mut self) -> napi::Result<u32> {
+        self.engine.http_open().map_err(fault)
+    }
+
+    /// Bytes read from HTTP connection `conn`: complete requests are handled.
+    #[napi]
+    pub fn http_receive(&mut self, conn: u32, data: &[u8]) -> napi::Result<()> {
+        self.engine.http_receive(conn, data).map_err(fault)
+    }
+
+    /// What to write to `conn`, and whether to close it after.
+    #[napi]
+    pub fn http_take(&mut self, conn: u32) -> napi::Result<NativeHttpOutput> {
+        let (data, close) = self.engine.http_take(conn).map_err(fault)?;
+        Ok(NativeHttpOutput { data: data.into(), close })
+    }
+
+    /// The peer closed `conn` (or it was closed after `httpTake` said so).
+    #[napi]
+    pub fn http_closed(&mut self, conn: u32) -> napi::Result<()> {
+        self.engine.http_closed(conn).map_err(fault)
+    }
+
+    /// Connections with output waiting (or waiting to be closed).
+    #[napi]
+    pub fn http_pending(&mut self) -> napi::Result<Vec<u32>> {
+        self.engine.http_pending().map_err(fault)
+    }
+}

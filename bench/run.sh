@@ -6,7 +6,9 @@
 # servers.txt (the stdio table, saved to results/stdio.md), then runs the
 # in-process micro-benchmark of the core next to rmcp (the in-process table,
 # saved to results/inproc.md), the Python binding next to the official Python SDK
-# (python/servers.txt, results/python.md) and the HTTP table, and prints the tables.
+# (python/servers.txt, results/python.md), the Node binding next to the official
+# TypeScript SDK 1.x and 2.x (node/servers.txt, results/node.md) and the HTTP table,
+# and prints the tables.
 # A missing strace, taskset or C compiler only skips what needs it, with a note. See
 # README.md for what each column means.
 #
@@ -32,13 +34,20 @@
 #   BENCH_PYTHON            1 to run the Python table (python/servers.txt), 0 to skip it [1]
 #   BENCH_PY_SEQ, BENCH_PY_PIPE, BENCH_PY_REPEAT
 #                           its sequential and pipelined counts and repeats [2000, 2000, 3]
+#   BENCH_NODE              1 to run the Node table (node/servers.txt), 0 to skip it [1]
+#   BENCH_NODE_SEQ, BENCH_NODE_PIPE, BENCH_NODE_REPEAT
+#                           its sequential and pipelined counts and repeats [10000, 20000, 5]
+#   BENCH_NODE_WARMUP, BENCH_NODE_STARTUP_RUNS, BENCH_NODE_BACKPRESSURE, BENCH_NODE_ALLOC_REQUESTS
+#                           its other counts [10000, 10, 10000, 5000]
 #   BENCH_HTTP_SECONDS      HTTP: timed seconds per cell (server x clients) [3]
 #   BENCH_HTTP_WARMUP       HTTP: untimed seconds of requests per client first [1]
 #   BENCH_HTTP_CLIENTS      HTTP: numbers of concurrent clients, comma-separated [1,16,64]
-# The HTTP table (servers in http/servers.txt, saved to results/http.md) is the
-# one exception to "installs nothing": it runs `npm ci` in http/ts for the
-# TypeScript SDK's server (pinned by http/ts/package-lock.json) when that is not
-# installed yet; without Node.js or npm those rows are skipped, with a note.
+# The Python, Node and HTTP tables are the exceptions to "installs nothing": the
+# Python rows run in the Python binding's venv (bindings-python/run-tests.sh makes it),
+# the Node rows need `npm ci` in node/ (the TypeScript SDKs, pinned by
+# node/package-lock.json) and picomcp's Node binding built in bindings-node/, the HTTP
+# table `npm ci` in http/ts (pinned by http/ts/package-lock.json); each when not
+# installed yet. Without Node.js or npm those rows are skipped; a failure is a note.
 # The HTTP driver pins itself to BENCH_CPU and each server to the other CPU.
 # Any arguments are passed on to the stdio driver (its options and the
 # in-process bench's: bench/run.sh --help).
@@ -80,10 +89,22 @@ run_stdio="${BENCH_STDIO:-1}"
 run_inproc="${BENCH_INPROC:-1}"
 run_http="${BENCH_HTTP:-1}"
 run_python="${BENCH_PYTHON:-1}"
-if [[ "$run_stdio" != 1 && "$run_inproc" != 1 && "$run_http" != 1 && "$run_python" != 1 ]]; then
-    note "BENCH_STDIO=0, BENCH_INPROC=0, BENCH_HTTP=0 and BENCH_PYTHON=0: nothing to measure"
+run_node="${BENCH_NODE:-1}"
+if [[ "$run_stdio" != 1 && "$run_inproc" != 1 && "$run_http" != 1 && "$run_python" != 1 && "$run_node" != 1 ]]; then
+    note "BENCH_STDIO=0, BENCH_INPROC=0, BENCH_HTTP=0, BENCH_PYTHON=0 and BENCH_NODE=0: nothing to measure"
     exit 0
 fi
+
+# Whether a row of this name may be measured: no BENCH_ONLY, or one of its words in the
+# name. Words are split on commas and spaces here, so this errs on the side of "yes".
+row_wanted() {
+    local word
+    [[ -z "${BENCH_ONLY:-}" ]] && return 0
+    for word in ${BENCH_ONLY//,/ }; do
+        [[ "$1" == *"$word"* ]] && return 0
+    done
+    return 1
+}
 
 if [[ ( "$run_stdio" == 1 || "$run_http" == 1 ) && "${BENCH_BUILD_DEMO:-1}" == 1 ]]; then
     echo "== building picomcp-demo and the C demo (release)" >&2
@@ -104,6 +125,62 @@ if [[ "$run_python" == 1 ]]; then
     if ! "$repo_root/bindings-python/run-tests.sh" --venv-only --with-sdk >/dev/null; then
         note "the Python binding's venv could not be prepared; the Python rows run only if an older one exists"
     fi
+fi
+
+# The Node table (node/servers.txt, saved to results/node.md): the official TypeScript SDK
+# 1.x and 2.x next to picomcp's Node binding. Its rows' programs are links to `node` made
+# here in node/node_modules/.bench/, each only once its row's pieces are ready, so that a
+# piece missing skips its row with a note (the driver skips a row whose program is missing):
+#   node          the SDKs, installed by `npm ci` in node/ (pinned by its package-lock.json)
+#                 when node_modules is missing or older than the lockfile;
+#   picomcp-node  picomcp's Node binding, built in bindings-node/ (npm install, npm run build)
+#                 and loading; picomcp_echo.js requires it from there by path.
+# A failure is only a note. Its counts are its own (BENCH_NODE_*), for the SDKs' 12-18 k
+# round trips/s and 17-33 k pipelined requests/s, with a longer warm-up: V8 compiles the
+# hot paths only after a few thousand calls (with 2 000, the SDKs measured 15-35 % lower).
+# Backpressure: after 20 000 calls in flight SDK 2.x took 7.7 s to exit once stdin closed
+# (1.4 s after 10 000), past the driver's 5 s, hence 10 000.
+prepare_node() {
+    local node_dir="$bench_dir/node" links="$bench_dir/node/node_modules/.bench" node_bin
+    rm -rf "$links"
+    if ! node_bin="$(command -v node)" || ! command -v npm >/dev/null; then
+        note "Node.js or npm is not installed: the Node rows are skipped"
+        return
+    fi
+    if row_wanted "TypeScript SDK 1.x McpServer" || row_wanted "TypeScript SDK 2.x McpServer"; then
+        if [[ ! -f "$node_dir/node_modules/.package-lock.json" ||
+            "$node_dir/package-lock.json" -nt "$node_dir/node_modules/.package-lock.json" ]]; then
+            echo "== installing the TypeScript SDKs (npm ci in node/)" >&2
+            if ! (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error >&2); then
+                note "npm ci failed in bench/node: the TypeScript SDK rows are skipped"
+                rm -rf "$node_dir/node_modules"
+            fi
+        fi
+        if [[ -f "$node_dir/node_modules/.package-lock.json" ]]; then
+            mkdir -p "$links" && ln -s "$node_bin" "$links/node"
+        fi
+    fi
+    if row_wanted "picomcp node"; then
+        local binding="$repo_root/bindings-node" why
+        if [[ ! -f "$binding/package.json" ]]; then
+            note "bindings-node/ has no package.json (the Node binding is not there yet): the picomcp node row is skipped"
+            return
+        fi
+        echo "== building picomcp's Node binding (npm install && npm run build in bindings-node/)" >&2
+        if ! (cd "$binding" && npm install --no-audit --no-fund --loglevel=error && npm run build) >/dev/null; then
+            note "picomcp's Node binding did not build: the picomcp node row runs only if an older build loads"
+        fi
+        # Loading it is the test that it is there and fits this Node.js.
+        if why="$(cd "$node_dir" && node -e '
+            try { require("../../bindings-node"); } catch (e) { console.log(e.message.split("\n")[0]); process.exit(1); }')"; then
+            mkdir -p "$links" && ln -s "$node_bin" "$links/picomcp-node"
+        else
+            note "picomcp's Node binding does not load ($why): the picomcp node row is skipped"
+        fi
+    fi
+}
+if [[ "$run_node" == 1 ]]; then
+    prepare_node
 fi
 
 # Pinning: the stdio driver pins itself (and its servers); the in-process bench is
@@ -132,7 +209,7 @@ status=0
 saved=()
 
 shim_args=()
-if [[ "$run_stdio" == 1 || "$run_python" == 1 ]]; then
+if [[ "$run_stdio" == 1 || "$run_python" == 1 || "$run_node" == 1 ]]; then
     if command -v cc >/dev/null; then
         echo "== compiling the allocation shim" >&2
         cc -shared -fPIC -O2 -Wall -o target/alloc-count.so alloc-count.c -ldl
@@ -145,7 +222,8 @@ fi
 
 # One stdio table: measure_stdio TITLE FILE SERVERS LOG_DIR SEQ PIPE REPEAT WARMUP
 # STARTUP_RUNS BACKPRESSURE ALLOC_REQUESTS [driver args...]. The log directory is
-# absolute: servers (and strace) run in their list's folder.
+# absolute: servers (and strace) run in their list's folder. A non-empty $subtitle
+# is printed under the measured_on line.
 measure_stdio() {
     local title=$1 file=$2 servers=$3 log_dir=$4
     local args=(
@@ -172,6 +250,7 @@ measure_stdio() {
         echo "# $title"
         echo
         measured_on
+        [[ -z "${subtitle:-}" ]] || echo "$subtitle"
         echo
         cat "$table"
     } >"$file"
@@ -190,6 +269,21 @@ if [[ "$run_python" == 1 ]]; then
     measure_stdio "Python stdio benchmark" results/python.md python/servers.txt "$PWD/results/logs/python" \
         "${BENCH_PY_SEQ:-2000}" "${BENCH_PY_PIPE:-2000}" "${BENCH_PY_REPEAT:-3}" "${BENCH_PY_WARMUP:-200}" \
         "${BENCH_PY_STARTUP_RUNS:-5}" "${BENCH_PY_BACKPRESSURE:-2000}" "${BENCH_PY_ALLOC_REQUESTS:-2000}" "$@"
+fi
+
+if [[ "$run_node" == 1 ]]; then
+    # The versions measured, for the line under the title.
+    node_package_version() {
+        local version
+        version="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "node/node_modules/$1/package.json" 2>/dev/null | head -1 || true)"
+        echo "$1 ${version:-(not installed)}"
+    }
+    versions="Node.js $(node --version 2>/dev/null || echo '(not installed)')"
+    versions+=", $(node_package_version @modelcontextprotocol/sdk), $(node_package_version @modelcontextprotocol/server)."
+    echo "== measuring the Node binding next to the official TypeScript SDK 1.x and 2.x (stdio)" >&2
+    subtitle="$versions" measure_stdio "Node stdio benchmark" results/node.md node/servers.txt "$PWD/results/logs/node" \
+        "${BENCH_NODE_SEQ:-10000}" "${BENCH_NODE_PIPE:-20000}" "${BENCH_NODE_REPEAT:-5}" "${BENCH_NODE_WARMUP:-10000}" \
+        "${BENCH_NODE_STARTUP_RUNS:-10}" "${BENCH_NODE_BACKPRESSURE:-10000}" "${BENCH_NODE_ALLOC_REQUESTS:-5000}" "$@"
 fi
 
 if [[ "$run_inproc" == 1 ]]; then

@@ -4,10 +4,13 @@
 #   (b) under valgrind (no errors, no leaks of any kind),
 #   (c) built with AddressSanitizer and UndefinedBehaviorSanitizer,
 #   (d) against the shared library,
+#   (h) with libpicomcp itself instrumented too (nightly Rust, -Zsanitizer=address), with
+#       the core's and the binding engine's Rust tests under the same sanitizer,
 # then (e) check that the no_std build (thumbv7em-none-eabihf) needs no allocator, and
 # (g) that the README's C quick start is examples/c/hello.c and runs, and (f) that
 # include/picomcp.h is what ffi-c generates.
-# Installs valgrind (apt-get) and the thumbv7em target (rustup) only when missing.
+# Installs valgrind (apt-get), the thumbv7em target and a nightly toolchain (rustup) only
+# when missing.
 # Every step prints a header; the first failure says which step and why, and exits 1.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -74,6 +77,31 @@ esac
   fail "(d) a C API test failed against the shared library"
 }
 tail -n 1 "$OUT/shared.log"
+
+step "(h) libpicomcp built with AddressSanitizer (nightly Rust), the C tests and the Rust tests under it"
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  echo "no nightly Rust toolchain: installing one with rustup (-Zsanitizer needs it)"
+  rustup toolchain install nightly --profile minimal || fail "(h) could not install a nightly toolchain"
+fi
+HOST=$(rustc -vV | sed -n 's/^host: //p')
+# An explicit --target keeps build scripts and proc macros uninstrumented.
+ASAN_RUST=(env RUSTFLAGS="-Zsanitizer=address -Cforce-frame-pointers=yes" cargo +nightly)
+"${ASAN_RUST[@]}" build -q --release --target "$HOST" --target-dir target/asan -p picomcp-ffi ||
+  fail "(h) libpicomcp does not build with -Zsanitizer=address"
+"$CC" "${CFLAGS_COMMON[@]}" -fsanitize=address -fno-omit-frame-pointer \
+  tests/c/test_api.c "target/asan/$HOST/release/libpicomcp.a" -lpthread -ldl -lm -o "$OUT/test_api_asan_rust" ||
+  fail "(h) the C tests do not link against the instrumented libpicomcp"
+ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 "$OUT/test_api_asan_rust" >"$OUT/asan-rust.log" 2>&1 || {
+  tail -n 60 "$OUT/asan-rust.log"
+  fail "(h) AddressSanitizer reported a problem in libpicomcp, or a test failed (full log: $OUT/asan-rust.log)"
+}
+tail -n 1 "$OUT/asan-rust.log"
+ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$PWD/tests/c/lsan.supp" "${ASAN_RUST[@]}" test -q --target "$HOST" --target-dir target/asan \
+  -p picomcp -p picomcp-engine -p picomcp-ffi --features picomcp/std,picomcp/http >"$OUT/asan-rust-tests.log" 2>&1 || {
+  tail -n 60 "$OUT/asan-rust-tests.log"
+  fail "(h) a Rust test failed, or AddressSanitizer reported a problem (full log: $OUT/asan-rust-tests.log)"
+}
+echo "ok: the Rust tests of picomcp, picomcp-engine and picomcp-ffi pass under AddressSanitizer ($(grep -c '^test result: ok' "$OUT/asan-rust-tests.log") test binaries)"
 
 step "(e) no_std build for thumbv7em-none-eabihf links without an allocator"
 TARGET=thumbv7em-none-eabihf

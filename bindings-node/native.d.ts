@@ -35,12 +35,24 @@ export declare class NativeServer {
   remove(kindName: string, id: number): void
   /** Tell clients the list of `kind` changed (after an update of a descriptor). */
   listChanged(kindName: string): void
-  /** Feed stdio input (any split); complete lines are handled now. */
-  receive(data: Uint8Array): void
+  /**
+   * Feed stdio input (any split): lines are handled until one gives events, which are
+   * returned (as `takeEvents` gives them), or null once the input is used up. After
+   * dealing with the events call `step()`, until it gives null.
+   */
+  feed(data: Uint8Array): string | null
+  /**
+   * Go on with the input `feed` left: the events of the next lines that give some, or
+   * null once the input is used up.
+   */
+  step(): string | null
   /** The events since the last call as a JSON array (see the `events` module), or null. */
   takeEvents(): string | null
-  /** The bytes waiting for the stdio client, or null. */
-  takeOutput(): Buffer | null
+  /**
+   * The text waiting for the stdio client (whole JSON-RPC lines), or null. A string
+   * costs JavaScript less to make than a Buffer; the engine keeps its buffer.
+   */
+  takeOutput(): string | null
   /**
    * Answer a `tools/call` with a result object as JSON text. `false`: the call is over
    * (cancelled, or answered already).

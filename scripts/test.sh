@@ -8,8 +8,9 @@
 # (apt-get, scripts/embedded/setup.sh), a Python venv with the official MCP Python SDK
 # (tests/python/run.sh), the TypeScript SDK clients (npm, tests/ts/run.sh) and the
 # official conformance suite at its pinned version (npm, scripts/conformance.sh), and
-# valgrind for the C tests (apt-get, tests/c/run.sh), and a venv with the Python binding
-# built from source (pip, bindings-python/run-tests.sh). Each
+# valgrind for the C tests (apt-get, tests/c/run.sh), a venv with the Python binding
+# built from source (pip, bindings-python/run-tests.sh), and the Node binding built from
+# source with its dev tools (npm, bindings-node/run-tests.sh). Each
 # step prints its name; the first failing step stops the run and says which one failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,8 @@ need() {
 }
 need cargo "install Rust with rustup"
 need python3 "install Python 3.9 or newer"
+need node "install Node.js 20 or newer (with npm)"
+need npm "install npm (it comes with Node.js)"
 
 targets=(thumbv6m-none-eabi thumbv7em-none-eabihf)
 
@@ -119,6 +122,8 @@ if [ "$quick" = 0 ]; then
   step "official Python and TypeScript SDK clients against the C demo (stdio and Streamable HTTP)" tests/c/run-clients.sh
   step "Python binding: pip install, pytest, stubtest, the SDK clients against the Python demo" \
     bindings-python/run-tests.sh
+  step "Node binding: build, generated-file drift, tsc, node --test, the SDK clients against the Node demo" \
+    bindings-node/run-tests.sh
   step "official Python SDK client against the firmware in QEMU (mps2-an386, thumbv7em)" \
     firmware_suite thumbv7em-none-eabihf mps2-an386
   step "official Python SDK client against the firmware in QEMU (mps2-an385, thumbv6m)" \

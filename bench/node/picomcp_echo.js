@@ -9,11 +9,9 @@
 
 const { McpServer } = require('../../bindings-node');
 
-// maxRequests bounds the calls in flight (read, not yet answered); past it a call gets
-// -32603 with data.capacity, as in every picomcp server, which the driver counts as a wrong
-// reply. The handler is sync, so calls are answered as they are dispatched and the Node
-// table's pipelined runs (20,000 calls written without waiting) stay far below it.
-const server = new McpServer({ name: 'picomcp-node-echo', version: '1.0.0' }, { maxRequests: 4096 });
+// The default limits: the handler is sync, so each call is answered before the next line
+// is read and a pipelining client never has more than one call in flight here.
+const server = new McpServer({ name: 'picomcp-node-echo', version: '1.0.0' });
 
 server.registerTool(
     'echo',

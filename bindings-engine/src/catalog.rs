@@ -106,11 +106,13 @@ struct Entry<T> {
 #[derive(Debug, Clone)]
 pub struct Shelf<T> {
     entries: Vec<Option<Entry<T>>>,
+    /// The ids of the enabled descriptors, in order: what clients see (kept up to date).
+    listed: Vec<usize>,
 }
 
 impl<T> Default for Shelf<T> {
     fn default() -> Self {
-        Self { entries: Vec::new() }
+        Self { entries: Vec::new(), listed: Vec::new() }
     }
 }
 
@@ -125,19 +127,21 @@ impl<T> Shelf<T> {
         self.entries.iter().enumerate().filter_map(|(i, e)| e.as_ref().map(|e| (i, &e.item)))
     }
 
-    /// The ids of the enabled descriptors, in order: what clients see.
-    fn listed(&self) -> Vec<usize> {
+    /// Recount the enabled ids after a change.
+    fn relist(&mut self) {
         let enabled = |(i, e): (usize, &Option<Entry<T>>)| e.as_ref().filter(|e| e.enabled).map(|_| i);
-        self.entries.iter().enumerate().filter_map(enabled).collect()
+        self.listed = self.entries.iter().enumerate().filter_map(enabled).collect();
     }
 
     fn push(&mut self, item: T) -> usize {
         self.entries.push(Some(Entry { item, enabled: true }));
+        self.listed.push(self.entries.len() - 1);
         self.entries.len() - 1
     }
 
-    fn is_empty(&self) -> bool {
-        self.iter().next().is_none()
+    /// Whether nothing was ever registered (removed entries count: capabilities said so).
+    fn never_used(&self) -> bool {
+        self.entries.is_empty()
     }
 }
 
@@ -304,6 +308,7 @@ impl Catalog {
         *flag = enabled;
         if changed {
             self.generation += 1;
+            self.relist(kind);
         }
         Ok(changed)
     }
@@ -319,7 +324,17 @@ impl Catalog {
         }
         .ok_or_else(|| Fault::State(format!("{}: no such id {id} (removed already?)", kind.name())))?;
         self.generation += 1;
+        self.relist(kind);
         Ok(was)
+    }
+
+    fn relist(&mut self, kind: Kind) {
+        match kind {
+            Kind::Tool => self.tools.relist(),
+            Kind::Resource => self.resources.relist(),
+            Kind::Template => self.templates.relist(),
+            Kind::Prompt => self.prompts.relist(),
+        }
     }
 
     /// The names of template `id`'s variables, in order.
@@ -329,20 +344,11 @@ impl Catalog {
 
     /// A [`Registry`] over the enabled descriptors for the length of one call into the core.
     pub fn view(&self) -> View<'_> {
-        let prompts = self.prompts.listed();
-        let arguments = prompts
-            .iter()
+        let arguments = (self.prompts.listed.iter())
             .filter_map(|&id| self.prompts.get(id))
             .map(|p| p.arguments.iter().map(ArgumentDesc::view).collect())
             .collect();
-        View {
-            catalog: self,
-            tools: self.tools.listed(),
-            resources: self.resources.listed(),
-            templates: self.templates.listed(),
-            prompts,
-            arguments,
-        }
+        View { catalog: self, arguments }
     }
 }
 
@@ -374,21 +380,18 @@ impl<T> Shelf<T> {
 /// argument descriptors for its lifetime.
 pub struct View<'c> {
     catalog: &'c Catalog,
-    tools: Vec<usize>,
-    resources: Vec<usize>,
-    templates: Vec<usize>,
-    prompts: Vec<usize>,
     arguments: Vec<Vec<PromptArgument<'c>>>,
 }
 
 impl View<'_> {
     /// The catalog id of the core's `index` of `kind`.
     pub fn id(&self, kind: Kind, index: usize) -> usize {
+        let c = self.catalog;
         let ids = match kind {
-            Kind::Tool => &self.tools,
-            Kind::Resource => &self.resources,
-            Kind::Template => &self.templates,
-            Kind::Prompt => &self.prompts,
+            Kind::Tool => &c.tools.listed,
+            Kind::Resource => &c.resources.listed,
+            Kind::Template => &c.templates.listed,
+            Kind::Prompt => &c.prompts.listed,
         };
         ids.get(index).copied().unwrap_or(usize::MAX)
     }
@@ -399,28 +402,28 @@ impl Registry for View<'_> {
         self.catalog.info()
     }
     fn tool_count(&self) -> usize {
-        self.tools.len()
+        self.catalog.tools.listed.len()
     }
     fn tool(&self, index: usize) -> Option<Tool<'_>> {
-        self.catalog.tools.get(*self.tools.get(index)?).map(ToolDesc::view)
+        self.catalog.tools.get(*self.catalog.tools.listed.get(index)?).map(ToolDesc::view)
     }
     fn resource_count(&self) -> usize {
-        self.resources.len()
+        self.catalog.resources.listed.len()
     }
     fn resource(&self, index: usize) -> Option<Resource<'_>> {
-        self.catalog.resources.get(*self.resources.get(index)?).map(ResourceDesc::resource)
+        self.catalog.resources.get(*self.catalog.resources.listed.get(index)?).map(ResourceDesc::resource)
     }
     fn template_count(&self) -> usize {
-        self.templates.len()
+        self.catalog.templates.listed.len()
     }
     fn template(&self, index: usize) -> Option<ResourceTemplate<'_>> {
-        self.catalog.templates.get(*self.templates.get(index)?).map(ResourceDesc::template)
+        self.catalog.templates.get(*self.catalog.templates.listed.get(index)?).map(ResourceDesc::template)
     }
     fn prompt_count(&self) -> usize {
-        self.prompts.len()
+        self.catalog.prompts.listed.len()
     }
     fn prompt(&self, index: usize) -> Option<Prompt<'_>> {
-        let p = self.catalog.prompts.get(*self.prompts.get(index)?)?;
+        let p = self.catalog.prompts.get(*self.catalog.prompts.listed.get(index)?)?;
         let arguments = self.arguments.get(index).map(Vec::as_slice).unwrap_or_default();
         Some(Prompt { title: opt(&p.title), description: opt(&p.description), ..Prompt::new(&p.name, "", arguments) })
     }
@@ -428,12 +431,13 @@ impl Registry for View<'_> {
         self.catalog.generation
     }
     fn features(&self) -> Features {
-        // What was registered, enabled or not: capabilities do not come and go.
+        // What was ever registered, enabled or not, removed or not: capabilities do not
+        // come and go (an empty list is still a list).
         let c = self.catalog;
         Features {
-            tools: !c.tools.is_empty(),
-            resources: !c.resources.is_empty() || !c.templates.is_empty(),
-            prompts: !c.prompts.is_empty(),
+            tools: !c.tools.never_used(),
+            resources: !c.resources.never_used() || !c.templates.never_used(),
+            prompts: !c.prompts.never_used(),
             completions: c.completions,
         }
     }
@@ -487,10 +491,18 @@ mod tests {
         assert!(c.remove(Kind::Tool, 0).is_err());
         assert!(c.set_enabled(Kind::Tool, 0, true).is_err());
         assert_eq!(c.add_tool(tool("a")), Ok(3), "a removed tool's name is free again");
-        assert_eq!(c.set_enabled(Kind::Tool, 1, true), Ok(true));
+        for id in [1, 2, 3] {
+            c.remove(Kind::Tool, id).unwrap();
+        }
+        assert!(c.view().features().tools, "tools stay offered once offered");
+        assert_eq!(c.view().tool_count(), 0);
+        for id in 1..=3 {
+            assert!(c.set_enabled(Kind::Tool, id, true).is_err());
+        }
+        c.add_tool(tool("a")).unwrap();
         let names: Vec<_> =
             (0..c.view().tool_count()).filter_map(|i| c.view().tool(i).map(|t| t.name.to_owned())).collect();
-        assert_eq!(names, ["b", "c", "a"]);
+        assert_eq!(names, ["a"]);
     }
 
     #[test]

@@ -59,6 +59,9 @@ pub struct Engine {
     core: picomcp::Server<Heap>,
     mode: Mode,
     max_line: usize,
+    /// Stdio input not yet framed ([`Engine::feed`]), from `pending_at` on.
+    pending: Vec<u8>,
+    pending_at: usize,
 }
 
 impl Engine {
@@ -81,6 +84,8 @@ impl Engine {
             core: picomcp::Server::new(Heap::new(limits.max_requests), config),
             mode: Mode::Idle,
             max_line: limits.max_line,
+            pending: Vec::new(),
+            pending_at: 0,
         })
     }
 
@@ -193,6 +198,51 @@ impl Engine {
         Ok(())
     }
 
+    /// Feed stdio input bytes (any split), handling complete lines only until one gives
+    /// an event: `Ok(true)` means input waits, to be handled by [`Engine::step`] once the
+    /// events are dealt with. A host that answers some calls at once (a synchronous
+    /// handler) frees their request slots before the next line is read, so a pipelining
+    /// client does not run into the in-flight limit. Nothing is held back across turns:
+    /// the host steps until `false`.
+    pub fn feed(&mut self, data: &[u8]) -> Result<bool, Fault> {
+        self.stdio()?;
+        if self.pending_at == self.pending.len() {
+            self.pending.clear();
+            self.pending_at = 0;
+        }
+        self.pending.extend_from_slice(data);
+        Ok(self.step())
+    }
+
+    /// Go on with the input [`Engine::feed`] left: handle lines until one gives an event;
+    /// whether input still waits.
+    pub fn step(&mut self) -> bool {
+        let Self { catalog, inbox, core, mode, pending, pending_at, .. } = self;
+        let Mode::Stdio { lines, out } = mode else { return false };
+        let mut host = Host::new(catalog, inbox);
+        loop {
+            while let Some(line) = lines.next_line() {
+                // A Vec never fails to take output: the results carry nothing.
+                let _ = match line {
+                    Line::Frame(frame) => core.receive(frame, out, &mut host),
+                    Line::TooLong => core.reject_oversized(lines.capacity(), out),
+                };
+                if host.has_events() {
+                    return true;
+                }
+            }
+            let rest = pending.get(*pending_at..).unwrap_or_default();
+            if rest.is_empty() {
+                return false;
+            }
+            let space = lines.space();
+            let n = space.len().min(rest.len());
+            space[..n].copy_from_slice(&rest[..n]);
+            lines.commit(n);
+            *pending_at += n;
+        }
+    }
+
     /// Take the events produced since the last call, in order.
     pub fn take_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.inbox.events)
@@ -203,6 +253,18 @@ impl Engine {
         match &mut self.mode {
             Mode::Stdio { out, .. } => std::mem::take(out),
             _ => Vec::new(),
+        }
+    }
+
+    /// Hand every byte queued for the stdio client to `f`, keeping the buffer for reuse.
+    pub fn drain_output<T>(&mut self, f: impl FnOnce(&[u8]) -> T) -> T {
+        match &mut self.mode {
+            Mode::Stdio { out, .. } => {
+                let r = f(out);
+                out.clear();
+                r
+            }
+            _ => f(&[]),
         }
     }
 

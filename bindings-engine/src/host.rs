@@ -93,6 +93,13 @@ impl<'c> Host<'c> {
     }
 }
 
+impl Host<'_> {
+    /// Whether events wait for the host.
+    pub fn has_events(&self) -> bool {
+        !self.inbox.events.is_empty()
+    }
+}
+
 /// A JSON string's decoded text.
 fn text(s: Str<'_>) -> String {
     s.as_plain().map_or_else(|| s.chars().collect(), str::to_owned)

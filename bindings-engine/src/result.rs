@@ -5,10 +5,42 @@
 //! Content blocks are read into typed [`Block`]s; a block that also carries the optional
 //! `annotations` or `_meta` is kept whole as JSON once its typed fields passed.
 
+use core::fmt::{self, Display};
+
 use picomcp::Role;
 use picomcp::json::{self, Object, Str, Value};
 
 use crate::answer::{Answer, Block, Entry, EntryBody, Invalid, Payload};
+
+/// Where a value sits in a result, for messages: formatted only when something is wrong.
+type Place<'a> = &'a dyn Display;
+
+/// `place[index]`.
+struct At<'a>(Place<'a>, usize);
+
+impl Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
+}
+
+/// `place.field`.
+struct Field<'a>(Place<'a>, &'a str);
+
+impl Display for Field<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
+/// `place ("type")`: a content block of a type.
+struct Typed<'a>(Place<'a>, &'a str);
+
+impl Display for Typed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({:?})", self.0, self.1)
+    }
+}
 
 /// A JSON string's decoded text.
 pub(crate) fn text(s: Str<'_>) -> String {
@@ -16,7 +48,7 @@ pub(crate) fn text(s: Str<'_>) -> String {
 }
 
 /// The object `what` holds, allowing only the `known` keys.
-fn object<'a>(v: Value<'a>, what: &str, known: &[&str]) -> Result<Object<'a>, Invalid> {
+fn object<'a>(v: Value<'a>, what: Place<'_>, known: &[&str]) -> Result<Object<'a>, Invalid> {
     let o = v.as_object().ok_or_else(|| format!("{what}: expected an object, got {}", v.kind().name()))?;
     match o.iter().map(|(k, _)| k).find(|k| !known.iter().any(|n| k.eq_str(n))) {
         Some(k) => Err(format!("{what}: unknown field {:?}", text(k))),
@@ -25,7 +57,7 @@ fn object<'a>(v: Value<'a>, what: &str, known: &[&str]) -> Result<Object<'a>, In
 }
 
 /// Field `key` of `o` as a string; `None` when absent (or null).
-fn opt_string(o: Object<'_>, key: &str, what: &str) -> Result<Option<String>, Invalid> {
+fn opt_string(o: Object<'_>, key: &str, what: Place<'_>) -> Result<Option<String>, Invalid> {
     match o.get(key) {
         None => Ok(None),
         Some(v) if v.is_null() => Ok(None),
@@ -33,20 +65,20 @@ fn opt_string(o: Object<'_>, key: &str, what: &str) -> Result<Option<String>, In
     }
 }
 
-fn string(o: Object<'_>, key: &str, what: &str) -> Result<String, Invalid> {
+fn string(o: Object<'_>, key: &str, what: Place<'_>) -> Result<String, Invalid> {
     opt_string(o, key, what)?.ok_or_else(|| format!("{what}: missing {key:?}"))
 }
 
-fn array<'a>(v: Value<'a>, what: &str) -> Result<impl Iterator<Item = Value<'a>>, Invalid> {
+fn array<'a>(v: Value<'a>, what: Place<'_>) -> Result<impl Iterator<Item = Value<'a>>, Invalid> {
     Ok(v.as_array().ok_or_else(|| format!("{what}: expected an array, got {}", v.kind().name()))?.iter())
 }
 
-fn parse<'a>(json_text: &'a str, what: &str) -> Result<Value<'a>, Invalid> {
+fn parse<'a>(json_text: &'a str, what: Place<'_>) -> Result<Value<'a>, Invalid> {
     json::parse(json_text.as_bytes(), json::RAW_MAX_DEPTH).map_err(|e| format!("{what}: {}", e.kind.describe()))
 }
 
 /// Embedded or listed resource contents: `{uri, mimeType?, text | blob}`.
-fn entry(v: Value<'_>, what: &str) -> Result<Entry, Invalid> {
+fn entry(v: Value<'_>, what: Place<'_>) -> Result<Entry, Invalid> {
     let o = object(v, what, &["uri", "mimeType", "text", "blob", "_meta"])?;
     let body = match (opt_string(o, "text", what)?, opt_string(o, "blob", what)?) {
         (Some(t), None) => EntryBody::Text(t),
@@ -57,14 +89,13 @@ fn entry(v: Value<'_>, what: &str) -> Result<Entry, Invalid> {
 }
 
 /// A content block.
-pub fn block(v: Value<'_>, what: &str) -> Result<Block, Invalid> {
+pub fn block(v: Value<'_>, what: Place<'_>) -> Result<Block, Invalid> {
     const EXTRA: [&str; 2] = ["annotations", "_meta"];
-    let any = object(v, what, &[])
-        .or_else(|_| v.as_object().ok_or_else(|| format!("{what}: expected an object, got {}", v.kind().name())))?;
+    let any = v.as_object().ok_or_else(|| format!("{what}: expected an object, got {}", v.kind().name()))?;
     let kind = opt_string(any, "type", what)?.ok_or_else(|| format!("{what}: missing \"type\""))?;
-    let what = format!("{what} ({kind:?})");
-    let w = what.as_str();
-    let known = |fields: &[&str]| {
+    let typed = Typed(what, &kind);
+    let w: Place<'_> = &typed;
+    let known = |fields: &[&str]| -> Result<Object<'_>, Invalid> {
         let mut all = vec!["type"];
         all.extend_from_slice(fields);
         all.extend_from_slice(&EXTRA);
@@ -108,12 +139,12 @@ fn checked(answer: Answer) -> Result<Answer, Invalid> {
 
 /// A `tools/call` result: `{content?, structuredContent?, isError?}`.
 pub fn tool_result(json_text: &str) -> Result<Answer, Invalid> {
-    let what = "tool result";
+    let what: Place<'_> = &"tool result";
     let o = object(parse(json_text, what)?, what, &["content", "structuredContent", "isError"])?;
     let mut blocks = Vec::new();
     if let Some(content) = o.get("content") {
-        for (i, b) in array(content, "tool result.content")?.enumerate() {
-            blocks.push(block(b, &format!("tool result.content[{i}]"))?);
+        for (i, b) in array(content, &"tool result.content")?.enumerate() {
+            blocks.push(block(b, &At(&"tool result.content", i))?);
         }
     }
     let structured = match o.get("structuredContent") {
@@ -131,24 +162,24 @@ pub fn tool_result(json_text: &str) -> Result<Answer, Invalid> {
 
 /// A `resources/read` result: `{contents: [...]}`.
 pub fn read_result(json_text: &str) -> Result<Answer, Invalid> {
-    let what = "resource result";
+    let what: Place<'_> = &"resource result";
     let o = object(parse(json_text, what)?, what, &["contents"])?;
     let contents = o.get("contents").ok_or("resource result: missing \"contents\"")?;
-    let entries = array(contents, "resource result.contents")?
+    let entries = array(contents, &"resource result.contents")?
         .enumerate()
-        .map(|(i, v)| entry(v, &format!("resource result.contents[{i}]")))
+        .map(|(i, v)| entry(v, &At(&"resource result.contents", i)))
         .collect::<Result<_, _>>()?;
     checked(Answer::Read(entries))
 }
 
 /// A `prompts/get` result: `{messages: [{role, content}], description?}`.
 pub fn prompt_result(json_text: &str) -> Result<Answer, Invalid> {
-    let what = "prompt result";
+    let what: Place<'_> = &"prompt result";
     let o = object(parse(json_text, what)?, what, &["messages", "description"])?;
     let messages = o.get("messages").ok_or("prompt result: missing \"messages\"")?;
     let mut out = Vec::new();
-    for (i, m) in array(messages, "prompt result.messages")?.enumerate() {
-        let w = format!("prompt result.messages[{i}]");
+    for (i, m) in array(messages, &"prompt result.messages")?.enumerate() {
+        let w = At(&"prompt result.messages", i);
         let m = object(m, &w, &["role", "content"])?;
         let role = match string(m, "role", &w)?.as_str() {
             "user" => Role::User,
@@ -156,7 +187,7 @@ pub fn prompt_result(json_text: &str) -> Result<Answer, Invalid> {
             other => return Err(format!("{w}.role: {other:?} is not \"user\" or \"assistant\"")),
         };
         let content = m.get("content").ok_or_else(|| format!("{w}: missing \"content\""))?;
-        out.push((role, block(content, &format!("{w}.content"))?));
+        out.push((role, block(content, &Field(&w, "content"))?));
     }
     checked(Answer::Prompt { messages: out, description: opt_string(o, "description", what)? })
 }

@@ -35,6 +35,13 @@ function checkCompleters(complete, what) {
 
 const isThenable = (v) => v !== null && typeof v === 'object' && typeof v.then === 'function'
 
+/** What a value is, for messages: "null", "an array", "a string"... */
+function kindOf(v) {
+  if (v === null || v === undefined) return String(v)
+  if (Array.isArray(v)) return 'an array'
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`
+}
+
 function message(e) {
   if (e instanceof Error) return e.message || e.name
   return String(e)
@@ -90,7 +97,17 @@ class Registered {
     const wasEnabled = this.enabled
     native(() => server._native.remove(this._kind, this._id))
     server._entries[this._kind][this._id] = undefined
-    const fresh = server._register(this._kind, name === undefined ? entry.name : name, entry.target, next, callback || entry.handler)
+    let fresh
+    try {
+      fresh = server._register(this._kind, name === undefined ? entry.name : name, entry.target, next, callback || entry.handler)
+    } catch (e) {
+      // Refused (a bad schema, a taken name...): put the old registration back, so a
+      // failed update changes nothing and the handle keeps working.
+      fresh = server._register(this._kind, entry.name, entry.target, entry.config, entry.handler)
+      Object.assign(this, { _id: fresh._id, _entry: fresh._entry })
+      if (!wasEnabled) this.disable()
+      throw e
+    }
     Object.assign(this, { _id: fresh._id, _entry: fresh._entry })
     if (enabled === false || (enabled === undefined && !wasEnabled)) this.disable()
     else this.enabled = true
@@ -249,14 +266,24 @@ class McpServer {
     this._transport = { kind, flush: () => {}, close: () => Promise.resolve() }
   }
 
-  /** Handle every event the engine has: run handlers, answer what finished at once. */
+  /** Handle every event the engine has, then write the output. */
   _pump() {
+    this._dispatchEvents()
+    this._transport.flush()
+  }
+
+  /** Handle every event the engine has: run handlers, answer what finished at once. */
+  _dispatchEvents() {
     for (;;) {
       const text = this._native.takeEvents()
       if (text === null) break
-      for (const event of JSON.parse(text)) this._dispatch(event)
+      this._dispatchAll(text)
     }
-    this._transport.flush()
+  }
+
+  /** Handle the events of one batch (JSON text from the engine). */
+  _dispatchAll(text) {
+    for (const event of JSON.parse(text)) this._dispatch(event)
   }
 
   _dispatch(event) {
@@ -335,7 +362,7 @@ class McpServer {
   }
 
   _answerTool(ticket, result) {
-    if (!isPlainObject(result)) throw invalid(`invalid tool result: expected an object, got ${typeof result}`)
+    if (!isPlainObject(result)) throw invalid(`invalid tool result: expected an object, got ${kindOf(result)}`)
     native(() => this._native.answerTool(ticket, JSON.stringify(result)))
   }
 

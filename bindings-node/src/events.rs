@@ -30,11 +30,10 @@ fn pairs(o: &mut ObjectWriter<'_>, pairs: &[(String, String)]) -> Result<(), Err
     pairs.iter().try_for_each(|(k, v)| o.string(k, v))
 }
 
-/// The events as a JSON array.
-pub(crate) fn to_json(events: &[Event]) -> String {
-    let mut out: Vec<u8> = Vec::with_capacity(64 * events.len());
+/// The events as a JSON array, appended to `out`.
+pub(crate) fn write_json(events: &[Event], out: &mut Vec<u8>) {
     // A Vec never refuses bytes, and every arguments text is JSON the core parsed.
-    let _ = ValueWriter::new(&mut out).array(|a| {
+    let _ = ValueWriter::new(out).array(|a| {
         for event in events {
             a.item(|v| {
                 v.array(|e| match event {
@@ -76,7 +75,6 @@ pub(crate) fn to_json(events: &[Event]) -> String {
         }
         Ok(())
     });
-    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -100,8 +98,10 @@ mod tests {
             Event::Prompt { ticket: 2, index: 3, arguments: vec![("name".into(), "A\"da".into())] },
             Event::Cancelled { ticket: 1 << 32 },
         ];
+        let mut out = Vec::new();
+        write_json(&events, &mut out);
         assert_eq!(
-            to_json(&events),
+            String::from_utf8(out).unwrap(),
             r#"[["tool",1,0,{"a":1}],["prompt",2,3,{"name":"A\"da"}],["cancelled",65536]]"#
         );
     }

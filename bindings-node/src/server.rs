@@ -3,7 +3,7 @@
 //! malformed value), `GenericFailure` (the call does not fit the server's state) or
 //! `Duplicate` (a name or URI is taken); the wrapper turns them into its error classes.
 
-use napi::bindgen_prelude::Buffer;
+use napi::{Env, JsString};
 use napi_derive::napi;
 use picomcp::LogLevel;
 use picomcp_engine::{Answer, Engine, Fault, Kind, result};
@@ -18,6 +18,12 @@ fn fault(f: Fault) -> napi::Error {
         Fault::State(m) => napi::Error::new(napi::Status::GenericFailure, m),
         Fault::Duplicate(m) => napi::Error::new(napi::Status::GenericFailure, format!("duplicate: {m}")),
     }
+}
+
+/// A JavaScript string of UTF-8 `bytes` (what the core and the event writer make).
+fn text<'env>(env: &'env Env, bytes: &[u8]) -> napi::Result<JsString<'env>> {
+    let s = std::str::from_utf8(bytes).map_err(|_| napi::Error::from_reason("the engine wrote invalid UTF-8"))?;
+    env.create_string(s)
 }
 
 fn invalid(message: impl Into<String>) -> napi::Error {
@@ -47,6 +53,8 @@ fn id(n: u32) -> usize {
 #[napi]
 pub struct NativeServer {
     engine: Engine,
+    /// The events' JSON text, kept for reuse.
+    events: Vec<u8>,
 }
 
 #[napi]
@@ -59,7 +67,8 @@ impl NativeServer {
         instructions: Option<String>,
         limits: Option<NativeLimits>,
     ) -> napi::Result<Self> {
-        Ok(Self { engine: Engine::new(name, version, instructions, NativeLimits::limits(limits)).map_err(fault)? })
+        let engine = Engine::new(name, version, instructions, NativeLimits::limits(limits)).map_err(fault)?;
+        Ok(Self { engine, events: Vec::new() })
     }
 
     /// Register a tool; its id.
@@ -111,23 +120,43 @@ impl NativeServer {
         self.engine.list_changed(kind(&kind_name)?).map_err(fault)
     }
 
-    /// Feed stdio input (any split); complete lines are handled now.
-    #[napi]
-    pub fn receive(&mut self, data: &[u8]) -> napi::Result<()> {
-        self.engine.receive(data).map_err(fault)
+    /// Feed stdio input (any split): lines are handled until one gives events, which are
+    /// returned (as `takeEvents` gives them), or null once the input is used up. After
+    /// dealing with the events call `step()`, until it gives null.
+    #[napi(ts_return_type = "string | null")]
+    pub fn feed<'env>(&mut self, env: &'env Env, data: &[u8]) -> napi::Result<Option<JsString<'env>>> {
+        self.engine.feed(data).map_err(fault)?;
+        self.take_events(env)
+    }
+
+    /// Go on with the input `feed` left: the events of the next lines that give some, or
+    /// null once the input is used up.
+    #[napi(ts_return_type = "string | null")]
+    pub fn step<'env>(&mut self, env: &'env Env) -> napi::Result<Option<JsString<'env>>> {
+        self.engine.step();
+        self.take_events(env)
     }
 
     /// The events since the last call as a JSON array (see the `events` module), or null.
-    #[napi]
-    pub fn take_events(&mut self) -> Option<String> {
+    #[napi(ts_return_type = "string | null")]
+    pub fn take_events<'env>(&mut self, env: &'env Env) -> napi::Result<Option<JsString<'env>>> {
         let events = self.engine.take_events();
-        (!events.is_empty()).then(|| events::to_json(&events))
+        if events.is_empty() {
+            return Ok(None);
+        }
+        self.events.clear();
+        events::write_json(&events, &mut self.events);
+        text(env, &self.events).map(Some)
     }
 
-    /// The bytes waiting for the stdio client, or null.
-    #[napi]
-    pub fn take_output(&mut self) -> Option<Buffer> {
-        self.engine.has_output().then(|| self.engine.take_output().into())
+    /// The text waiting for the stdio client (whole JSON-RPC lines), or null. A string
+    /// costs JavaScript less to make than a Buffer; the engine keeps its buffer.
+    #[napi(ts_return_type = "string | null")]
+    pub fn take_output<'env>(&mut self, env: &'env Env) -> napi::Result<Option<JsString<'env>>> {
+        if !self.engine.has_output() {
+            return Ok(None);
+        }
+        self.engine.drain_output(|bytes| text(env, bytes)).map(Some)
     }
 
     /// Answer a `tools/call` with a result object as JSON text. `false`: the call is over

@@ -37,14 +37,12 @@ export declare class NativeServer {
   listChanged(kindName: string): void
   /**
    * Feed stdio input (any split): lines are handled until one gives events, which are
-   * returned (as `takeEvents` gives them), or null once the input is used up. After
-   * dealing with the events call `step()`, until it gives null.
+   * returned as JSON text: an array of `1` (input waits: call `step()` once the events
+   * are dealt with) or `0`, then the events as `takeEvents` gives them. Null: no events,
+   * and the input is used up.
    */
   feed(data: Uint8Array): string | null
-  /**
-   * Go on with the input `feed` left: the events of the next lines that give some, or
-   * null once the input is used up.
-   */
+  /** Go on with the input `feed` left; what `feed` returns. */
   step(): string | null
   /** The events since the last call as a JSON array (see the `events` module), or null. */
   takeEvents(): string | null
@@ -53,6 +51,13 @@ export declare class NativeServer {
    * costs JavaScript less to make than a Buffer; the engine keeps its buffer.
    */
   takeOutput(): string | null
+  /**
+   * Write the output waiting for the stdio client straight to this process's stdout
+   * (file descriptor 1): no JavaScript string, no stream. Null when all of it was
+   * written; else what the pipe did not take (it is full, and non-blocking), for the
+   * caller to write through its stream.
+   */
+  writeStdout(): Buffer | null
   /**
    * Answer a `tools/call` with a result object as JSON text. `false`: the call is over
    * (cancelled, or answered already).

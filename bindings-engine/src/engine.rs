@@ -243,6 +243,13 @@ impl Engine {
         }
     }
 
+    /// Whether stdio input waits to be handled by [`Engine::step`] (input left by
+    /// [`Engine::feed`], or bytes in the line buffer past the last line handled).
+    pub fn has_input(&self) -> bool {
+        let buffered = matches!(&self.mode, Mode::Stdio { lines, .. } if lines.buffered() > 0);
+        buffered || self.pending_at < self.pending.len()
+    }
+
     /// Take the events produced since the last call, in order.
     pub fn take_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.inbox.events)

@@ -277,13 +277,8 @@ class McpServer {
     for (;;) {
       const text = this._native.takeEvents()
       if (text === null) break
-      this._dispatchAll(text)
+      for (const event of JSON.parse(text)) this._dispatch(event)
     }
-  }
-
-  /** Handle the events of one batch (JSON text from the engine). */
-  _dispatchAll(text) {
-    for (const event of JSON.parse(text)) this._dispatch(event)
   }
 
   _dispatch(event) {

@@ -1,6 +1,5 @@
 'use strict'
 
-const fs = require('node:fs')
 // The stdio transport: stdin chunks go to the engine as they come, its output is written
 // to stdout after each turn. When stdin ends the calls in flight are cancelled and the
 // promise resolves.
@@ -10,12 +9,12 @@ function serve(server, stdin, stdout) {
   return new Promise((resolve, reject) => {
     let done = false
     let open = true
-    const write = writer(stdout)
+    const write = writer(server, stdout)
     const flush = () => {
-      const out = server._native.takeOutput()
       // Once serving is over nothing more is written: the calls still in flight were
       // cancelled, and what they answer late is dropped.
-      if (out !== null && open) write(out)
+      if (open) write()
+      else server._native.takeOutput()
     }
     const finish = () => {
       if (done) return
@@ -30,9 +29,9 @@ function serve(server, stdin, stdout) {
       resolve()
     }
     const onData = (chunk) => {
-      let events
+      let batch
       try {
-        events = server._native.feed(chunk)
+        batch = server._native.feed(chunk)
       } catch (e) {
         // Only a misuse of the engine can throw here; say it and stop serving.
         done = true
@@ -40,10 +39,12 @@ function serve(server, stdin, stdout) {
         return
       }
       // The engine stops after each line that gives a call: its handler runs (a synchronous
-      // one answers at once, freeing its slot) before the next line is read.
-      while (events !== null) {
-        server._dispatchAll(events)
-        events = server._native.step()
+      // one answers at once, freeing its slot) before the next line is read. A batch is
+      // [1 or 0 (input waits), ...events].
+      while (batch !== null) {
+        const events = JSON.parse(batch)
+        for (let i = 1; i < events.length; i++) server._dispatch(events[i])
+        batch = events[0] === 1 ? server._native.step() : null
       }
       flush()
     }
@@ -70,30 +71,26 @@ function serve(server, stdin, stdout) {
 }
 
 /**
- * How output reaches `stdout`: the process's own stdout is written with `fs.writeSync`
- * (one system call, none of the stream machinery) while its pipe takes the text at once;
- * what it does not take (a full pipe) goes through the stream, which waits for the reader,
- * and so does everything after it until the stream drained. Other streams are written as
- * streams. The engine gives text: whole JSON-RPC lines.
+ * How output reaches `stdout`. The process's own stdout is written by the engine itself,
+ * straight to its file descriptor (no JavaScript string, no stream machinery), while the
+ * pipe takes the bytes at once; what it does not take (a full, non-blocking pipe) goes
+ * through the stream, which waits for the reader, and so does everything after it until the
+ * stream drained. Other streams are written as streams, as text (whole JSON-RPC lines).
  */
-function writer(stdout) {
-  if (stdout !== process.stdout || typeof stdout.fd !== 'number') return (text) => stdout.write(text)
+function writer(server, stdout) {
+  if (stdout !== process.stdout) {
+    return () => {
+      const text = server._native.takeOutput()
+      if (text !== null) stdout.write(text)
+    }
+  }
   let queued = false
   const drained = () => {
     queued = false
   }
-  return (text) => {
-    let rest = text
-    if (!queued) {
-      try {
-        const done = fs.writeSync(stdout.fd, text)
-        const bytes = Buffer.byteLength(text)
-        if (done === bytes) return
-        rest = Buffer.from(text).subarray(done)
-      } catch (e) {
-        if (e.code !== 'EAGAIN') throw e
-      }
-    }
+  return () => {
+    const rest = queued ? server._native.takeOutput() : server._native.writeStdout()
+    if (rest === null) return
     queued = !stdout.write(rest)
     if (queued) stdout.once('drain', drained)
   }

@@ -2,7 +2,8 @@
 //! a tool call's arguments are embedded as the client sent them), and tickets as
 //! JavaScript numbers.
 //!
-//! Each event is an array: `["tool", ticket, id, arguments]`, `["read", ticket,
+//! Each event is an array (after a leading `1` or `0` from `feed` and `step`: whether
+//! input waits): `["tool", ticket, id, arguments]`, `["read", ticket,
 //! "resource" | "template", id, uri, {variable: value}]`, `["prompt", ticket, id,
 //! {name: value}]`, `["complete", ticket, "prompt" | "resource", name, argument, value,
 //! {name: value}]`, `["cancelled", ticket]`.
@@ -30,10 +31,14 @@ fn pairs(o: &mut ObjectWriter<'_>, pairs: &[(String, String)]) -> Result<(), Err
     pairs.iter().try_for_each(|(k, v)| o.string(k, v))
 }
 
-/// The events as a JSON array, appended to `out`.
-pub(crate) fn write_json(events: &[Event], out: &mut Vec<u8>) {
+/// The events as a JSON array, appended to `out`; with `more`, the array starts with `1`
+/// when input waits for `step()` and `0` when not (the stdio calls `feed` and `step`).
+pub(crate) fn write_json(events: &[Event], more: Option<bool>, out: &mut Vec<u8>) {
     // A Vec never refuses bytes, and every arguments text is JSON the core parsed.
     let _ = ValueWriter::new(out).array(|a| {
+        if let Some(more) = more {
+            a.number(if more { 1.0 } else { 0.0 })?;
+        }
         for event in events {
             a.item(|v| {
                 v.array(|e| match event {
@@ -99,10 +104,13 @@ mod tests {
             Event::Cancelled { ticket: 1 << 32 },
         ];
         let mut out = Vec::new();
-        write_json(&events, &mut out);
+        write_json(&events, None, &mut out);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"[["tool",1,0,{"a":1}],["prompt",2,3,{"name":"A\"da"}],["cancelled",65536]]"#
         );
+        let mut out = Vec::new();
+        write_json(&events[2..], Some(true), &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), r#"[1,["cancelled",65536]]"#);
     }
 }

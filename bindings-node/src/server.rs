@@ -3,6 +3,9 @@
 //! malformed value), `GenericFailure` (the call does not fit the server's state) or
 //! `Duplicate` (a name or URI is taken); the wrapper turns them into its error classes.
 
+use std::io::Write as _;
+
+use napi::bindgen_prelude::Buffer;
 use napi::{Env, JsString};
 use napi_derive::napi;
 use picomcp::LogLevel;
@@ -24,6 +27,24 @@ fn fault(f: Fault) -> napi::Error {
 fn text<'env>(env: &'env Env, bytes: &[u8]) -> napi::Result<JsString<'env>> {
     let s = std::str::from_utf8(bytes).map_err(|_| napi::Error::from_reason("the engine wrote invalid UTF-8"))?;
     env.create_string(s)
+}
+
+/// A file for this process's stdout (a duplicate of descriptor 1: same pipe, same mode).
+#[cfg(unix)]
+fn own_stdout() -> std::io::Result<std::fs::File> {
+    use std::os::fd::AsFd as _;
+    Ok(std::io::stdout().as_fd().try_clone_to_owned()?.into())
+}
+
+/// A file for this process's stdout (a duplicate of its handle).
+#[cfg(windows)]
+fn own_stdout() -> std::io::Result<std::fs::File> {
+    use std::os::windows::io::AsHandle as _;
+    Ok(std::io::stdout().as_handle().try_clone_to_owned()?.into())
+}
+
+fn io_error(e: std::io::Error) -> napi::Error {
+    napi::Error::from_reason(format!("writing stdout: {e}"))
 }
 
 fn invalid(message: impl Into<String>) -> napi::Error {
@@ -55,6 +76,27 @@ pub struct NativeServer {
     engine: Engine,
     /// The events' JSON text, kept for reuse.
     events: Vec<u8>,
+    /// This process's stdout, once `writeStdout` was called.
+    stdout: Option<std::fs::File>,
+}
+
+impl NativeServer {
+    /// What `feed` and `step` return.
+    fn stepped<'env>(&mut self, env: &'env Env) -> napi::Result<Option<JsString<'env>>> {
+        let more = self.engine.has_input();
+        self.events_json(env, Some(more))
+    }
+
+    /// The events as JSON text (null when there are none), after the `more` flag if given.
+    fn events_json<'env>(&mut self, env: &'env Env, more: Option<bool>) -> napi::Result<Option<JsString<'env>>> {
+        let events = self.engine.take_events();
+        if events.is_empty() {
+            return Ok(None);
+        }
+        self.events.clear();
+        events::write_json(&events, more, &mut self.events);
+        text(env, &self.events).map(Some)
+    }
 }
 
 #[napi]
@@ -68,7 +110,7 @@ impl NativeServer {
         limits: Option<NativeLimits>,
     ) -> napi::Result<Self> {
         let engine = Engine::new(name, version, instructions, NativeLimits::limits(limits)).map_err(fault)?;
-        Ok(Self { engine, events: Vec::new() })
+        Ok(Self { engine, events: Vec::new(), stdout: None })
     }
 
     /// Register a tool; its id.
@@ -121,32 +163,26 @@ impl NativeServer {
     }
 
     /// Feed stdio input (any split): lines are handled until one gives events, which are
-    /// returned (as `takeEvents` gives them), or null once the input is used up. After
-    /// dealing with the events call `step()`, until it gives null.
+    /// returned as JSON text: an array of `1` (input waits: call `step()` once the events
+    /// are dealt with) or `0`, then the events as `takeEvents` gives them. Null: no events,
+    /// and the input is used up.
     #[napi(ts_return_type = "string | null")]
     pub fn feed<'env>(&mut self, env: &'env Env, data: &[u8]) -> napi::Result<Option<JsString<'env>>> {
         self.engine.feed(data).map_err(fault)?;
-        self.take_events(env)
+        self.stepped(env)
     }
 
-    /// Go on with the input `feed` left: the events of the next lines that give some, or
-    /// null once the input is used up.
+    /// Go on with the input `feed` left; what `feed` returns.
     #[napi(ts_return_type = "string | null")]
     pub fn step<'env>(&mut self, env: &'env Env) -> napi::Result<Option<JsString<'env>>> {
         self.engine.step();
-        self.take_events(env)
+        self.stepped(env)
     }
 
     /// The events since the last call as a JSON array (see the `events` module), or null.
     #[napi(ts_return_type = "string | null")]
     pub fn take_events<'env>(&mut self, env: &'env Env) -> napi::Result<Option<JsString<'env>>> {
-        let events = self.engine.take_events();
-        if events.is_empty() {
-            return Ok(None);
-        }
-        self.events.clear();
-        events::write_json(&events, &mut self.events);
-        text(env, &self.events).map(Some)
+        self.events_json(env, None)
     }
 
     /// The text waiting for the stdio client (whole JSON-RPC lines), or null. A string
@@ -157,6 +193,33 @@ impl NativeServer {
             return Ok(None);
         }
         self.engine.drain_output(|bytes| text(env, bytes)).map(Some)
+    }
+
+    /// Write the output waiting for the stdio client straight to this process's stdout
+    /// (file descriptor 1): no JavaScript string, no stream. Null when all of it was
+    /// written; else what the pipe did not take (it is full, and non-blocking), for the
+    /// caller to write through its stream.
+    #[napi(ts_return_type = "Buffer | null")]
+    pub fn write_stdout(&mut self) -> napi::Result<Option<Buffer>> {
+        if !self.engine.has_output() {
+            return Ok(None);
+        }
+        if self.stdout.is_none() {
+            self.stdout = Some(own_stdout().map_err(io_error)?);
+        }
+        let Some(file) = self.stdout.as_mut() else { return Ok(None) };
+        self.engine.drain_output(|mut bytes| {
+            while !bytes.is_empty() {
+                match file.write(bytes) {
+                    Ok(0) => return Err(napi::Error::from_reason("stdout is closed")),
+                    Ok(n) => bytes = &bytes[n..],
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(Some(bytes.to_vec().into())),
+                    Err(e) => return Err(io_error(e)),
+                }
+            }
+            Ok(None)
+        })
     }
 
     /// Answer a `tools/call` with a result object as JSON text. `false`: the call is over

@@ -50,6 +50,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> LineBuffer<B> {
         self.buf.as_mut().get_mut(end..).unwrap_or_default()
     }
 
+    /// Bytes held that no frame returned so far took: the start of the next line, or
+    /// lines not yet taken.
+    pub fn buffered(&self) -> usize {
+        self.end - self.start
+    }
+
     /// Record that `n` bytes were read into [`LineBuffer::space`].
     pub fn commit(&mut self, n: usize) {
         self.end = (self.end + n).min(self.capacity());

@@ -2,10 +2,13 @@
 //! `core`'s parser needs a 10 KiB table (which matters on a 48 KiB microcontroller).
 //!
 //! Up to 19 significant digits are kept exactly (more than JSON encoders write: 17 suffice
-//! for any double); further digits only tell whether the value is above the kept ones,
-//! which decides the rounding except in exact-halfway cases no encoder produces. Small
-//! cases take a fast path: with the `fast-float` feature Clinger's (one exact float
-//! multiplication or division), without it an integer-only one (integers that fit in a
+//! for any double); further digits first only tell whether the value is above the kept
+//! ones. That decides the rounding unless a midpoint between two doubles lies between the
+//! kept digits and the next 19-digit value up (rare): then, with the `fast-float`
+//! feature, the whole text is compared with that midpoint, digit by digit (`nearer`);
+//! without it (flash first) the result may be one unit in the last place off, for such
+//! texts only. Small cases take a fast path: with the `fast-float` feature Clinger's (one
+//! exact float multiplication or division), without it an integer-only one (integers that fit in a
 //! `u64`, so a soft-float target needs no float multiply or divide); the rest is exact
 //! arithmetic on a fixed-size big integer, which the compact float printer (`float.rs`)
 //! shares.
@@ -178,11 +181,128 @@ fn round(mant: u64, exp2: i32, mut sticky: bool) -> f64 {
     }
 }
 
-/// The value of a JSON number's text (already validated), correctly rounded.
+/// The value of a JSON number's text (already validated), correctly rounded (without
+/// `fast-float`: for texts of up to 19 significant digits; see the module doc).
 pub(crate) fn parse_f64(text: &[u8]) -> Option<f64> {
+    parse_with(text, decimal_to_f64)
+}
+
+/// [`parse_f64`] with `convert` for the kept digits.
+#[inline(always)]
+fn parse_with(text: &[u8], convert: fn(u64, i32, bool) -> f64) -> Option<f64> {
     let (negative, digits, exp10, more) = scan(text)?;
-    let magnitude = decimal_to_f64(digits, exp10, more);
+    let magnitude = convert(digits, exp10, more);
+    // Without `fast-float` (flash first) the kept digits decide: the result may then be one
+    // unit in the last place off, for texts of more than 19 digits only.
+    #[cfg(feature = "fast-float")]
+    let magnitude = if more { nearer(text, digits, exp10, magnitude, convert) } else { magnitude };
     Some(if negative { -magnitude } else { magnitude })
+}
+
+/// The magnitude of the JSON number `text`, rounded to the nearest double, when more than
+/// the 19 kept `digits` were given: the value lies strictly between them and one unit
+/// more (× 10^`exp10`), and `below` is what the kept ones round to (with something
+/// after). When one unit more rounds alike, that is the answer. Else the answer is `below`
+/// or the next double up, and the text's digits are compared one by one with those of the
+/// midpoint between the two; ties go to the even one. The work stops at the first digit
+/// that differs.
+#[cfg(feature = "fast-float")]
+#[inline(never)] // rare: keep its two big integers off the common path's stack
+fn nearer(text: &[u8], digits: u64, exp10: i32, below: f64, convert: fn(u64, i32, bool) -> f64) -> f64 {
+    if convert(digits + 1, exp10, false).to_bits() == below.to_bits() {
+        return below;
+    }
+    let (biased, fraction) = parts(below);
+    let (mant, exp2) = if biased == 0 { (fraction, -1074) } else { (fraction | 1 << 52, biased as i32 - 1075) };
+    let mut mid = Digits::new(2 * mant + 1, exp2 - 1);
+    let mut m = mid.first();
+    // Above 0: the text is above the midpoint (as far as compared); below 0: below it.
+    // The text's first digit is worth 10^(exp10 + 18): it is below 10^(exp10 + 19).
+    let mut order = exp10 + 19 - mid.point;
+    if order == 0 {
+        let mut started = false;
+        for &b in text {
+            if b | 0x20 == b'e' {
+                break;
+            }
+            started |= (b'1'..=b'9').contains(&b);
+            if started && b.is_ascii_digit() {
+                order = i32::from(b) - i32::from(m);
+                if order != 0 {
+                    break;
+                }
+                m = mid.next();
+            }
+        }
+        // The text ended: below the midpoint if the midpoint goes on.
+        if order == 0 && (m != b'0' || !mid.is_done()) {
+            order = -1;
+        }
+    }
+    let up = order > 0 || (order == 0 && mant & 1 == 1);
+    f64::from_bits(below.to_bits() + u64::from(up))
+}
+
+/// The decimal digits of `mant × 2^exp2` (`mant` nonzero, `exp2` within a double's
+/// range), exactly, one at a time: the value over 10^`point` is `r / s`, kept below 1.
+/// (The compact writer's `float::exact_digits` makes them the same way, inline.)
+#[cfg(feature = "fast-float")]
+struct Digits {
+    r: Big,
+    s: Big,
+    /// Where the decimal point goes, once [`Digits::first`] has placed it.
+    point: i32,
+}
+
+#[cfg(feature = "fast-float")]
+impl Digits {
+    /// The digits of `mant × 2^exp2`, before the first.
+    fn new(mant: u64, exp2: i32) -> Self {
+        let mut r = Big::from_u64(mant);
+        let mut s = Big::from_u64(1);
+        if exp2 >= 0 {
+            r.shl(exp2.unsigned_abs());
+        } else {
+            s.shl(exp2.unsigned_abs());
+        }
+        // The value is below 2^bits, so below 10^point with point = ⌊bits·log₁₀2⌋ + 1
+        // (78913 / 2^18 is log₁₀2 rounded down, exact enough for |bits| ≤ 1650; for
+        // negative bits the floor may come out one high, which only adds a leading zero).
+        let bits = 64 - mant.leading_zeros() as i32 + exp2;
+        let point = ((bits * 78913) >> 18) + 1;
+        if point >= 0 {
+            s.mul_pow10(point.unsigned_abs());
+        } else {
+            r.mul_pow10(point.unsigned_abs());
+        }
+        Self { r, s, point }
+    }
+
+    /// The first significant digit (ASCII), with [`Digits::point`] corrected for it.
+    fn first(&mut self) -> u8 {
+        let digit = self.next();
+        if digit != b'0' {
+            return digit;
+        }
+        // A leading zero: the estimate of `point` was one high.
+        self.point -= 1;
+        self.next()
+    }
+
+    /// The next digit (ASCII); `0` for ever once [`Digits::is_done`].
+    fn next(&mut self) -> u8 {
+        self.r.mul_small(10);
+        let mut digit = b'0';
+        while digit <= b'9' && self.r.sub_if_ge(&self.s) {
+            digit += 1;
+        }
+        digit
+    }
+
+    /// Whether every digit left is 0.
+    fn is_done(&self) -> bool {
+        self.r.is_zero()
+    }
 }
 
 /// The order of two doubles as IEEE 754 defines it (`-0` equals `0`), `None` when
@@ -421,9 +541,7 @@ mod tests {
         // The build without `fast-float` agrees too.
         #[cfg(feature = "fast-float")]
         {
-            let (negative, digits, exp10, more) = scan(text.as_bytes()).unwrap();
-            let magnitude = decimal_to_f64_compact(digits, exp10, more);
-            let got = if negative { -magnitude } else { magnitude };
+            let got = parse_with(text.as_bytes(), decimal_to_f64_compact).unwrap();
             assert_eq!(got.to_bits(), want.to_bits(), "{text} (compact): got {got:e}, want {want:e}");
         }
     }
@@ -487,6 +605,73 @@ mod tests {
             "12345678901234567e2",
         ] {
             check(t);
+        }
+    }
+
+    /// [`check`] for texts of more than 19 significant digits: exact with `fast-float`;
+    /// without it the kept digits decide, at most one unit in the last place off.
+    fn check_many(text: &str) {
+        if cfg!(feature = "fast-float") {
+            return check(text);
+        }
+        let want: f64 = text.parse().unwrap();
+        let got = parse_f64(text.as_bytes()).unwrap();
+        assert!(got.to_bits().abs_diff(want.to_bits()) <= 1, "{text}: got {got:e}, want {want:e}");
+    }
+
+    /// More than 19 digits with a midpoint between the kept ones and one unit more.
+    #[test]
+    fn many_digits() {
+        for t in [
+            // Found by fuzzing (one unit in the last place off before).
+            "-12.2590067199254741992",
+            "2.2250738585072011855e0",
+            "4.94065645841246544176568792868221372365059802614324764425585682500675507270208751865299836361635992379796564695445717730926656710355939796398774796010781878126300713190311404527845817167848982103688718636056998730723050006387409153564984387312473397273169615140031715385398074126238565591171026658556686768187039560310624931945271591492455329305456544401127480129709999541931989409080416563324524757147869014726780159355238611550134803526493472019379026810710749170333222684475333572083243193609238289345836806010601150616980975307834227731832924790498252473077637592724787465608477820373446969953364701797267771758512566055119913150489110145103786273816725095583738973359899366480994116420570263709027924276754456522908753868250641971826553344726562499999999999999999999999999e-324",
+            "2.47032822920623272088e-324",
+            "1.79769313486231580793728971405301e308",
+            "1.797693134862315807937289714053e308",
+        ] {
+            check_many(t);
+        }
+    }
+
+    /// Exact midpoints between neighbouring doubles, and texts a hair above and below
+    /// them, with more than 19 digits: ties go to the even neighbour.
+    #[test]
+    fn midpoints_with_many_digits() {
+        let mut seed = 0x5DEE_CE66_D1CE_4E5Bu64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..500 {
+            // (2m + 1) / 2^k, m a 53-bit significand: exactly (2m + 1) 5^k / 10^k.
+            let m = (1u128 << 52) | u128::from(next() % (1 << 52));
+            let k = (next() % 27) as u32;
+            let digits = (2 * m + 1) * 5u128.pow(k);
+            let text = format!("{digits}e-{k}");
+            check_many(&text);
+            check_many(&format!("{digits}1e-{}", k + 1));
+            check_many(&format!("{}999999999999e-{}", digits - 1, k + 12));
+            // (2m + 1) 2^j: an integer.
+            let j = (next() % 70) as u32;
+            let mid = (2 * m + 1) << j.min(73);
+            check_many(&format!("{mid}"));
+            check_many(&format!("{mid}.0000000000000000000001"));
+            check_many(&format!("{}.9999999999999999999999", mid - 1));
+        }
+        // Random texts of 20 to 40 digits.
+        for _ in 0..2_000 {
+            let len = 20 + (next() % 21) as usize;
+            let text: String = (0..len).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();
+            let text = text.trim_start_matches('0');
+            if text.is_empty() {
+                continue;
+            }
+            let exp = (next() % 700) as i32 - 360;
+            check_many(&format!("{text}e{exp}"));
         }
     }
 

@@ -10,7 +10,8 @@
 # official conformance suite at its pinned version (npm, scripts/conformance.sh), and
 # valgrind for the C tests (apt-get, tests/c/run.sh), a venv with the Python binding
 # built from source (pip, bindings-python/run-tests.sh), and the Node binding built from
-# source with its dev tools (npm, bindings-node/run-tests.sh). Each
+# source with its dev tools (npm, bindings-node/run-tests.sh), and a nightly toolchain with
+# cargo-fuzz for the fuzz corpus replay and the sanitizer builds (rustup, cargo install). Each
 # step prints its name; the first failing step stops the run and says which one failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -118,7 +119,9 @@ if [ "$quick" = 0 ]; then
   step "official TypeScript SDK clients against picomcp-demo over Streamable HTTP" \
     env PICOMCP_TRANSPORT=http tests/ts/run.sh
   step "official conformance suite against picomcp-conformance (both revisions, pending, tasks)" conformance
-  step "C ABI: header check, C API tests (plain, valgrind, ASan+UBSan, shared library), no_std link" tests/c/run.sh
+  step "fuzz targets replay their committed seed corpus (cargo-fuzz on nightly)" scripts/fuzz.sh --replay
+  step "C ABI: header check, C API tests (plain, valgrind, ASan+UBSan, shared library, ASan-built Rust), no_std link" \
+    tests/c/run.sh
   step "official Python and TypeScript SDK clients against the C demo (stdio and Streamable HTTP)" tests/c/run-clients.sh
   step "Python binding: pip install, pytest, stubtest, the SDK clients against the Python demo" \
     bindings-python/run-tests.sh

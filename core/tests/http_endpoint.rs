@@ -935,6 +935,21 @@ fn the_oldest_listen_stream_is_ended_with_its_result() {
 }
 
 #[test]
+fn an_escaped_member_name_cannot_smuggle_another_tool_past_mcp_name() {
+    // Regression: the Mcp-Name check decoded `"n\u0061me"` (the first name,
+    // trigger_tools) while the dispatcher skipped it and ran the plainly spelt second one
+    // (echo), so an intermediary routing on the header saw another tool than the one run.
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"n\u0061me":"trigger_tools","name":"echo","arguments":{"text":"smuggled"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#;
+    let mut h = Http::new();
+    let headers = [("MCP-Protocol-Version", MODERN), ("Mcp-Method", "tools/call"), ("Mcp-Name", "trigger_tools")];
+    let r = h.exchange(1, &post(&headers, body));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["result"]["content"][0]["text"], "Mutation triggered", "the tool the header names runs");
+    let headers = [("MCP-Protocol-Version", MODERN), ("Mcp-Method", "tools/call"), ("Mcp-Name", "echo")];
+    assert_error(&h.exchange(2, &post(&headers, body)), 400, -32020, json!(1), MODERN);
+}
+
+#[test]
 fn an_answer_too_large_for_the_scratch_buffer_is_not_a_202() {
     let mut h = Http::with(Config::new(), 256);
     let body = modern_call("1", "echo", json!({}))
@@ -1116,6 +1131,51 @@ mod tcp {
         let rs = read(&mut s, 2);
         assert_eq!(rs[0].events()[0].1["id"], 1);
         assert_eq!(rs[1].json()["id"], 2);
+    }
+
+    #[test]
+    fn a_client_pushing_bytes_behind_an_open_stream_is_held_back() {
+        // Regression: `serve` read everything a connection sent while the connection
+        // waited for an answer (its request pipelined behind an open event stream), so
+        // one client could make the server buffer gigabytes.
+        let addr = start();
+        let mut s = connect(addr);
+        s.write_all(&with_host(addr, post(&[], &initialize("0", json!({"sampling": {}}))))).unwrap();
+        let session = read(&mut s, 1).remove(0).header("mcp-session-id").unwrap().to_owned();
+        let initialized = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+        s.write_all(&with_host(addr, post(&session_headers(&session), initialized))).unwrap();
+        assert_eq!(read(&mut s, 1)[0].status, 202);
+        // `ask` puts a question to the client on its call's event stream and waits for the
+        // answer: the stream stays open, and the connection takes no next request.
+        let ask = legacy_call("1", "ask", json!({"method": "sampling"}));
+        s.write_all(&with_host(addr, post(&session_headers(&session), &ask))).unwrap();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&seen).contains("sampling/createMessage") {
+            let n = s.read(&mut buf).unwrap();
+            assert!(n > 0, "closed early: {:?}", String::from_utf8_lossy(&seen));
+            seen.extend_from_slice(&buf[..n]);
+        }
+        // Push bytes until the socket stops taking them for half a second (or 64 MiB).
+        s.set_nonblocking(true).unwrap();
+        let junk = vec![b'x'; 64 << 10];
+        let (mut pushed, mut last_progress) = (0usize, std::time::Instant::now());
+        while pushed < 64 << 20 && last_progress.elapsed() < Duration::from_millis(500) {
+            match s.write(&junk) {
+                Ok(n) => {
+                    pushed += n;
+                    last_progress = std::time::Instant::now();
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(5)),
+                Err(e) => panic!("writing: {e}"),
+            }
+        }
+        // One request's worth (1 MiB + 8 KiB) read ahead, plus what the sockets buffer.
+        assert!(pushed < 32 << 20, "the server took {} MiB from a connection waiting for an answer", pushed >> 20);
+        // The server still serves others, at once.
+        let mut other = connect(addr);
+        other.write_all(&discover_request(addr, 9)).unwrap();
+        assert_eq!(read(&mut other, 1)[0].json()["id"], 9);
     }
 
     #[test]

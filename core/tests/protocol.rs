@@ -1290,6 +1290,41 @@ fn unknown_notifications_are_ignored() {
 }
 
 #[test]
+fn member_names_spelt_with_escapes_are_the_same_names() {
+    // Regression: member names were matched by their raw text, so `"\u0069d"` was no id
+    // (a request taken for a notification, never answered) and `"n\u0061me"` no name,
+    // while `Object::get` (the HTTP header checks) decoded them: two readings of one
+    // message.
+    let mut h = dual();
+    let reply = h.send(r#"{"jsonrpc":"2.0","\u0069d":"e1","m\u0065thod":"ping","p\u0061rams":{}}"#).one().clone();
+    assert_eq!(reply, json!({"jsonrpc": "2.0", "id": "e1", "result": {}}));
+    let reply = h
+        .send(r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","p\u0061rams":{"n\u0061me":"echo","\u0061rguments":{"text":"legacy"}}}"#)
+        .one()
+        .clone();
+    assert_eq!(first_text(&reply), "legacy");
+    let reply = h
+        .send(r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"modern"},"_m\u0065ta":{"io.modelcontextprotocol/protocolV\u0065rsion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#)
+        .one()
+        .clone();
+    assert_eq!(first_text(&reply), "modern");
+    assert_eq!(result(&reply)["resultType"], "complete", "a 2026-07-28 result: {reply}");
+    // A name given twice counts at its first occurrence, whichever spelling either has;
+    // for `params` too (not the later, plainly spelt one the frame's outline found).
+    let reply = h
+        .send(r#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"n\u0061me":"fail","name":"echo","arguments":{"text":"x"}}}"#)
+        .one()
+        .clone();
+    assert_eq!(result(&reply)["isError"], true, "the first name, fail, runs: {reply}");
+    let reply = h
+        .send(r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","p\u0061rams":{"name":"echo","arguments":{"text":"first"}},"params":{"name":"echo","arguments":{"text":"second"}}}"#)
+        .one()
+        .clone();
+    assert_eq!(first_text(&reply), "first");
+    assert_still_serves(&mut h);
+}
+
+#[test]
 fn responses_to_requests_never_sent_are_ignored() {
     let mut h = dual();
     for frame in [

@@ -8,7 +8,9 @@
 //! response leaves in one `write` (no Nagle stall). Handlers must not block: long work is
 //! deferred by ticket and finished from [`Handler::poll`], like on stdio.
 //!
-//! Memory per connection is its input (bounded by [`Limits`]) and its pending output.
+//! Memory per connection is its input (bounded by [`Limits`]: at most one request's head
+//! and body are read ahead while the connection waits for an answer or a stream to end;
+//! then the peer is held back, as by a full socket) and its pending output.
 
 use core::time::Duration;
 use std::io::{self, Read};
@@ -76,11 +78,11 @@ pub fn serve_with<S: Storage>(
     let mut scratch = std::vec![0u8; options.message_buffer.max(1024)];
     let mut delay: Option<Duration> = None;
     loop {
-        if wait(&listener, &mut table, options.max_connections, delay)? {
+        if wait(&listener, &mut table, options.max_connections, input_cap(&options.limits), delay)? {
             accept(&listener, &mut table, options.max_connections)?;
         }
         for conn in 0..table.conns.len() {
-            read(conn, &mut table);
+            read(conn, &mut table, input_cap(&options.limits));
             handle_buffered(conn, &mut table, &mut endpoint, server, handler, &options, &mut scratch);
         }
         delay = endpoint.poll(server, handler, &mut table, &mut scratch).unwrap_or(None);
@@ -163,9 +165,22 @@ impl Connections for Table {
     }
 }
 
+/// The most input a connection holds unhandled: one whole request (head and body) read
+/// ahead. Past it the connection is not read until its requests are handled.
+fn input_cap(limits: &Limits) -> usize {
+    limits.max_head_bytes.saturating_add(limits.max_body_bytes)
+}
+
 /// Wait until the listener or a connection is ready, or the handler's timer is due; mark
 /// the readable connections, and say whether the listener has connections to take.
-fn wait(listener: &TcpListener, table: &mut Table, max: usize, delay: Option<Duration>) -> io::Result<bool> {
+/// Connections holding `cap` bytes of input are not waited on for more.
+fn wait(
+    listener: &TcpListener,
+    table: &mut Table,
+    max: usize,
+    cap: usize,
+    delay: Option<Duration>,
+) -> io::Result<bool> {
     let live = table.conns.iter().flatten().count();
     let listening = live < max;
     let mut fds = Vec::with_capacity(live + 1);
@@ -173,7 +188,7 @@ fn wait(listener: &TcpListener, table: &mut Table, max: usize, delay: Option<Dur
         fds.push(PollFd::new(listener, PollFlags::IN));
     }
     for c in table.conns.iter().flatten() {
-        let mut flags = PollFlags::IN;
+        let mut flags = if c.input.len() < cap { PollFlags::IN } else { PollFlags::empty() };
         if !c.output.is_empty() {
             flags |= PollFlags::OUT;
         }
@@ -226,12 +241,18 @@ fn accept(listener: &TcpListener, table: &mut Table, max: usize) -> io::Result<(
     Ok(())
 }
 
-/// Read what `conn` sent, as far as the socket has it (when `poll` said it is readable).
-fn read(conn: usize, table: &mut Table) {
+/// Read what `conn` sent, as far as the socket has it (when `poll` said it is readable)
+/// and until the connection holds `cap` bytes of input.
+fn read(conn: usize, table: &mut Table, cap: usize) {
     let Some(c) = table.get(conn).filter(|c| c.readable) else { return };
     c.readable = false;
+    if c.input.len() >= cap {
+        // Not waited on for input: only a hangup or an error woke it. The peer is gone.
+        c.gone = true;
+        return;
+    }
     let mut chunk = [0u8; READ_CHUNK];
-    loop {
+    while c.input.len() < cap {
         match c.stream.read(&mut chunk) {
             Ok(0) => {
                 c.gone = true;

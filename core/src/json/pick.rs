@@ -3,9 +3,14 @@
 
 use super::{Str, Value};
 
-/// The index of `key` in `names`.
-pub(crate) fn position(key: &[u8], names: &[&[u8]]) -> Option<usize> {
-    names.iter().position(|name| *name == key)
+/// The index of the member name `key` in `names` (ASCII names). A name written with
+/// escapes is the same name (`"n\u0061me"` is `"name"`, as for any JSON reader), so it is
+/// compared decoded: a name one reader skips must not be the one another reads.
+pub(crate) fn position(key: Str<'_>, names: &[&[u8]]) -> Option<usize> {
+    if key.has_escapes() {
+        return names.iter().position(|name| core::str::from_utf8(name).is_ok_and(|name| key.eq_str(name)));
+    }
+    names.iter().position(|name| *name == key.raw())
 }
 
 /// The first value of each member named in `names`, in the order of `names` (a duplicated
@@ -27,7 +32,7 @@ fn pick_into<'a>(
     slots: &mut [Option<Value<'a>>],
 ) {
     for (key, value) in members {
-        if let Some(slot) = position(key.raw(), names).and_then(|i| slots.get_mut(i)) {
+        if let Some(slot) = position(key, names).and_then(|i| slots.get_mut(i)) {
             slot.get_or_insert(value);
         }
     }

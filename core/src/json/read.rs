@@ -183,7 +183,8 @@ impl<'a> Outline<'a> {
     }
 
     /// The members of the object under the root's first `nested_key` member, if there was
-    /// one, it is an object, and it has at most [`OUTLINE_MEMBERS`] members.
+    /// one, it is an object, it has at most [`OUTLINE_MEMBERS`] members, and no member name
+    /// of the root is written with escapes (one might spell `nested_key`).
     pub fn nested_members(&self) -> Option<impl Iterator<Item = (Str<'a>, Value<'a>)> + use<'a>> {
         (self.nested_seen && self.nested_whole).then(|| Self::members(self.input, self.nested, self.nested_len))
     }
@@ -216,7 +217,13 @@ impl Recorder<'_, '_> {
                 }
                 None => o.top_whole = false,
             }
-            let is_nested = o.input.get(key.0..key.1) == Some(self.nested_key);
+            let name = o.input.get(key.0..key.1).unwrap_or_default();
+            if name.contains(&b'\\') {
+                // An escaped root name may spell `nested_key` and come first: the readers
+                // find the nested object by decoded names (`pick`), so no outline of it.
+                o.nested_whole = false;
+            }
+            let is_nested = name == self.nested_key;
             if is_nested && !o.nested_seen && value_is_object {
                 o.nested_seen = true;
                 self.in_nested = true;

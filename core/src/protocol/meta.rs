@@ -104,5 +104,5 @@ impl ClientCapabilities {
 /// The capability bit of a `capabilities` member name (0 for the ones picomcp ignores).
 fn cap_bit(key: Str<'_>) -> u8 {
     const NAMES: [&[u8]; 3] = [b"sampling", b"elicitation", b"roots"];
-    json::position(key.raw(), &NAMES).map_or(0, |i| 1 << i)
+    json::position(key, &NAMES).map_or(0, |i| 1 << i)
 }

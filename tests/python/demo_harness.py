@@ -683,6 +683,23 @@ class RawServer:
         return response
 
 
+def tree_rss_kib(pid: int) -> int:
+    """VmRSS of `pid` and all its descendants (a wrapper script and its interpreter)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                found = re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M)
+            total += int(found.group(1)) if found else 0
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            continue
+    return total
+
+
 # --------------------------------------------------------------------------- HTTP server
 
 

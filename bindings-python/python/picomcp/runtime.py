@@ -175,7 +175,7 @@ class _Driver:
                 self.conn.send_error(event, value)
         except Exception:  # noqa: BLE001 - never let one answer stop the server
             log.exception("picomcp could not answer %r", event)
-        self.schedule_flush()
+        self.dispatch()  # the answer may free an HTTP connection: its next request is a call now
 
     async def _await(self, event: _HandlerEvent, awaitable: Any) -> None:
         try:

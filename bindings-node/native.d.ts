@@ -44,6 +44,11 @@ export declare class NativeServer {
   feed(data: Uint8Array): string | null
   /** Go on with the input `feed` left; what `feed` returns. */
   step(): string | null
+  /**
+   * The stdio input ended: a last line without its newline is handled now; what `feed`
+   * returns (with `0` first: nothing more waits).
+   */
+  finish(): string | null
   /** The events since the last call as a JSON array (see the `events` module), or null. */
   takeEvents(): string | null
   /**
@@ -90,6 +95,11 @@ export declare class NativeServer {
   httpOpen(): number
   /** Bytes read from HTTP connection `conn`: complete requests are handled. */
   httpReceive(conn: number, data: Uint8Array): void
+  /**
+   * Whether to read more from HTTP connection `conn`: false while it holds a whole
+   * request beyond the one being answered (pause the socket until this says true).
+   */
+  httpWantsInput(conn: number): boolean
   /** What to write to `conn`, and whether to close it after. */
   httpTake(conn: number): NativeHttpOutput
   /** The peer closed `conn` (or it was closed after `httpTake` said so). */

@@ -243,6 +243,20 @@ impl Engine {
         }
     }
 
+    /// The stdio input ended: a last line without its newline is handled now (as the
+    /// core's own drivers do). Whether it gave events.
+    pub fn finish(&mut self) -> bool {
+        while self.step() {}
+        let Self { catalog, inbox, core, mode, .. } = self;
+        let Mode::Stdio { lines, out } = mode else { return false };
+        let mut host = Host::new(catalog, inbox);
+        if let Some(frame) = lines.finish() {
+            // A Vec never fails to take output.
+            let _ = core.receive(frame, out, &mut host);
+        }
+        host.has_events()
+    }
+
     /// Whether stdio input waits to be handled by [`Engine::step`] (input left by
     /// [`Engine::feed`], or bytes in the line buffer past the last line handled).
     pub fn has_input(&self) -> bool {
@@ -354,6 +368,13 @@ impl Engine {
             http.receive(conn, data, core, &mut Host::new(catalog, inbox));
         }
         Ok(())
+    }
+
+    /// Whether to read more from `conn`: false once it holds a whole request beyond the one
+    /// being answered (the host stops reading it until this says true again, after the
+    /// next answer), so a client pushing bytes cannot grow memory without bound.
+    pub fn http_wants_input(&mut self, conn: u32) -> Result<bool, Fault> {
+        Ok(self.http()?.wants_input(conn))
     }
 
     /// The bytes to write to `conn`, and whether to close it after writing them.

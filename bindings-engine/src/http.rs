@@ -106,6 +106,13 @@ impl Http {
         self.handle_buffered(conn, server, handler);
     }
 
+    /// Whether `conn` may take more input: it holds less than one whole request (the
+    /// longest head and body the limits allow) not yet handled.
+    pub fn wants_input(&self, conn: Conn) -> bool {
+        let most = self.limits.max_head_bytes.saturating_add(self.limits.max_body_bytes);
+        self.table.conns.get(&conn).is_some_and(|c| c.input.len() < most)
+    }
+
     /// What to write to `conn`, and whether to close it after.
     pub fn take(&mut self, conn: Conn) -> (Vec<u8>, bool) {
         match self.table.conns.get_mut(&conn) {

@@ -8,6 +8,8 @@ const net = require('node:net')
 /** Serve `server` over HTTP on `host:port`; resolves to the listener once listening. */
 function listen(server, host, port) {
   const sockets = new Map()
+  // Connections not read while they hold a whole request beyond the one being answered.
+  const paused = new Set()
   const flush = () => {
     for (const conn of server._native.httpPending()) {
       const socket = sockets.get(conn)
@@ -15,6 +17,13 @@ function listen(server, host, port) {
       if (socket === undefined) continue
       if (data.length > 0) socket.write(data)
       if (close) socket.end()
+    }
+    for (const conn of paused) {
+      if (!sockets.has(conn) || server._native.httpWantsInput(conn)) {
+        paused.delete(conn)
+        const socket = sockets.get(conn)
+        if (socket !== undefined) socket.resume()
+      }
     }
   }
   const listener = net.createServer((socket) => {
@@ -24,9 +33,14 @@ function listen(server, host, port) {
     socket.on('data', (chunk) => {
       server._native.httpReceive(conn, chunk)
       server._pump()
+      if (sockets.has(conn) && !server._native.httpWantsInput(conn)) {
+        socket.pause()
+        paused.add(conn)
+      }
     })
     socket.on('close', () => {
       sockets.delete(conn)
+      paused.delete(conn)
       server._native.httpClosed(conn)
       server._pump()
     })

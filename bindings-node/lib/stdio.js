@@ -9,7 +9,9 @@ function serve(server, stdin, stdout) {
   return new Promise((resolve, reject) => {
     let done = false
     let open = true
-    const write = writer(server, stdout)
+    // While stdout's pipe is full (the client does not read), stdin is not read either:
+    // memory stays bounded and the client sees the back pressure.
+    const write = writer(server, stdout, (full) => (full ? stdin.pause() : done || stdin.resume()))
     const flush = () => {
       // Once serving is over nothing more is written: the calls still in flight were
       // cancelled, and what they answer late is dropped.
@@ -18,6 +20,12 @@ function serve(server, stdin, stdout) {
     }
     const finish = () => {
       if (done) return
+      // A last line without its newline is still a message.
+      const last = server._native.finish()
+      if (last !== null) {
+        const events = JSON.parse(last)
+        for (let i = 1; i < events.length; i++) server._dispatch(events[i])
+      }
       done = true
       stdin.off('data', onData)
       stdin.off('end', finish)
@@ -76,23 +84,26 @@ function serve(server, stdin, stdout) {
  * pipe takes the bytes at once; what it does not take (a full, non-blocking pipe) goes
  * through the stream, which waits for the reader, and so does everything after it until the
  * stream drained. Other streams are written as streams, as text (whole JSON-RPC lines).
+ * `full(true)` is called when the stream holds output back, `full(false)` once it drained.
  */
-function writer(server, stdout) {
-  if (stdout !== process.stdout) {
-    return () => {
-      const text = server._native.takeOutput()
-      if (text !== null) stdout.write(text)
-    }
-  }
+function writer(server, stdout, full) {
+  const direct = stdout === process.stdout
   let queued = false
   const drained = () => {
     queued = false
+    full(false)
   }
   return () => {
-    const rest = queued ? server._native.takeOutput() : server._native.writeStdout()
+    // Straight to the descriptor only while the stream holds nothing (not even a write in
+    // progress): the bytes must leave in order.
+    const straight = direct && !queued && stdout.writableLength === 0
+    const rest = straight ? server._native.writeStdout() : server._native.takeOutput()
     if (rest === null) return
-    queued = !stdout.write(rest)
-    if (queued) stdout.once('drain', drained)
+    if (!stdout.write(rest) && !queued) {
+      queued = true
+      full(true)
+      stdout.once('drain', drained)
+    }
   }
 }
 

@@ -179,6 +179,14 @@ impl NativeServer {
         self.stepped(env)
     }
 
+    /// The stdio input ended: a last line without its newline is handled now; what `feed`
+    /// returns (with `0` first: nothing more waits).
+    #[napi(ts_return_type = "string | null")]
+    pub fn finish<'env>(&mut self, env: &'env Env) -> napi::Result<Option<JsString<'env>>> {
+        self.engine.finish();
+        self.events_json(env, Some(false))
+    }
+
     /// The events since the last call as a JSON array (see the `events` module), or null.
     #[napi(ts_return_type = "string | null")]
     pub fn take_events<'env>(&mut self, env: &'env Env) -> napi::Result<Option<JsString<'env>>> {
@@ -328,6 +336,13 @@ impl NativeServer {
     #[napi]
     pub fn http_receive(&mut self, conn: u32, data: &[u8]) -> napi::Result<()> {
         self.engine.http_receive(conn, data).map_err(fault)
+    }
+
+    /// Whether to read more from HTTP connection `conn`: false while it holds a whole
+    /// request beyond the one being answered (pause the socket until this says true).
+    #[napi]
+    pub fn http_wants_input(&mut self, conn: u32) -> napi::Result<bool> {
+        self.engine.http_wants_input(conn).map_err(fault)
     }
 
     /// What to write to `conn`, and whether to close it after.

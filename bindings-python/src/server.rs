@@ -137,6 +137,11 @@ impl Server {
         self.engine.receive(data).map_err(fault)
     }
 
+    /// The stdio input ended: a last line without its newline is handled now.
+    fn finish(&mut self) {
+        self.engine.finish();
+    }
+
     /// Take the events produced since the last call, in order.
     fn events<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let events = self.engine.take_events();
@@ -240,6 +245,12 @@ impl Server {
     /// Bytes read from `conn`: complete requests are handled.
     fn http_receive(&mut self, conn: u32, data: &[u8]) -> PyResult<()> {
         self.engine.http_receive(conn, data).map_err(fault)
+    }
+
+    /// Whether to read more from `conn`: false while it holds a whole request beyond the
+    /// one being answered (stop reading it until this says true again).
+    fn http_wants_input(&mut self, conn: u32) -> PyResult<bool> {
+        self.engine.http_wants_input(conn).map_err(fault)
     }
 
     /// (bytes to write to `conn`, whether to close it after writing them).

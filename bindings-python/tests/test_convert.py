@@ -39,12 +39,22 @@ def bind(fn: Any, arguments: Dict[str, Any], context: Any = None) -> Dict[str, A
 
 
 def test_plain_values_pass_through() -> None:
-    assert converter(str) is None and converter(int) is None and converter(List[str]) is None
+    assert converter(str) is None and converter(bool) is None and converter(List[str]) is None
 
     def f(a: str, b: int, c: List[str], d: Dict[str, int]) -> None: ...
 
     args = {"a": "x", "b": 1, "c": ["y"], "d": {"k": 2}}
     assert bind(f, args) == args
+
+
+def test_int_gets_an_int() -> None:
+    # JSON 1e2 and 100.0 are integers to the schema, and Python reads them as floats.
+    def f(a: int, b: List[int], c: Optional[int] = None) -> None: ...
+
+    out = bind(f, {"a": 100.0, "b": [1e2, 3], "c": 2.0})
+    assert out == {"a": 100, "b": [100, 3], "c": 2}
+    assert [type(v) for v in (out["a"], *out["b"], out["c"])] == [int, int, int, int]
+    assert bind(f, {"a": 1.5, "b": []}) == {"a": 1.5, "b": []}  # not integral: the schema said no
 
 
 def test_float_gets_a_float() -> None:

@@ -72,20 +72,7 @@ SMALL_SERVER = LONG_LINE < (1 << 20)
 
 # Known bugs of a binding (not of the core), by serverInfo.name, reported rather than
 # fixed: the case is marked xfail (strict, so a fix shows up) for that server only.
-KNOWN_BUGS: dict[str, dict[str, str]] = {
-    "picomcp-python-demo": {
-        "integral float": "an `int` parameter gets the float 100.0 for JSON 1e2 or 100.0 (picomcp/convert.py "
-        "converts only `float` parameters), so slow says 'waited 100.0 ms'",
-        "last line": "a last line without its newline is never handed to the core at end of input "
-        "(bindings-engine has no LineBuffer::finish step; runtime.py stops at EOF)",
-    },
-    "picomcp-node-demo": {
-        "last line": "a last line without its newline is never handed to the core at end of input "
-        "(bindings-engine has no LineBuffer::finish step; lib/stdio.js stops at 'end')",
-        "stops reading": "lib/stdio.js keeps reading stdin while stdout's pipe is full: the output "
-        "queues in the stdout stream without bound (stdin is never paused)",
-    },
-}
+KNOWN_BUGS: dict[str, dict[str, str]] = {}
 
 
 def roomy(length: int, what: str) -> None:

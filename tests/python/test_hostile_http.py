@@ -45,14 +45,7 @@ UNSUPPORTED_VERSION = -32022
 
 # Known bugs of a binding (not of the core), by serverInfo.name: the case is marked xfail
 # (strict, so a fix shows up) for that server only.
-KNOWN_BUGS: dict[str, dict[str, str]] = {
-    name: {
-        "pushed behind a stream": "bindings-engine's Http::receive appends every byte the host hands it to the "
-        "connection's input, and the host's socket loop (runtime.py / lib/http.js) reads on while the "
-        "connection waits for an answer: a client pushing bytes behind an open stream is buffered without bound",
-    }
-    for name in ("picomcp-python-demo", "picomcp-node-demo")
-}
+KNOWN_BUGS: dict[str, dict[str, str]] = {}
 
 
 # --------------------------------------------------------------------------- raw HTTP

@@ -92,6 +92,8 @@ class Server:
         core gives itself go to the output, calls become events. Never raises for bad input
         (the client gets JSON-RPC errors; a line longer than max_line gets an error reply
         and is skipped)."""
+    def finish(self) -> None:
+        """The input ended: a last line without its newline is handled now."""
     def events(self) -> list[Event]:
         """Take the events produced since the last call, in order."""
     def take_output(self) -> bytes:
@@ -137,6 +139,9 @@ class Server:
     def http_receive(self, conn: int, data: bytes) -> None:
         """Bytes read from `conn` (requests may be split or pipelined): complete requests
         are handled (calls become events). RuntimeError for an unknown or closed conn."""
+    def http_wants_input(self, conn: int) -> bool:
+        """Whether to read more from `conn`: False while it holds a whole request beyond
+        the one being answered (stop reading it until this says True again)."""
     def http_take(self, conn: int) -> tuple[bytes, bool]:
         """(bytes to write to `conn`, whether to close it after writing them); an unknown
         conn gives (b"", True). After closing a socket, call http_closed."""

@@ -266,8 +266,12 @@ class Connection:
     def receive_data(self, data: bytes) -> None:
         """Bytes from the client, split anywhere. Complete messages are handled at once:
         answers the core gives itself are queued for :meth:`data_to_send`, calls become
-        events for :meth:`next_event`."""
-        self._native.receive(data)
+        events for :meth:`next_event`. ``b""`` says the input ended (as in h11): a last
+        message without its newline is handled then."""
+        if data:
+            self._native.receive(data)
+        else:
+            self._native.finish()
 
     def data_to_send(self) -> bytes:
         """Everything queued for the client (whole newline-terminated messages); empty

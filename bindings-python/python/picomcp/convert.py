@@ -2,10 +2,11 @@
 
 The core has already checked a tool's arguments against its ``inputSchema`` before the
 handler is called, so this only converts: ``float`` parameters get floats (JSON ``1``
-arrives as ``int``), enums get members, dataclasses, ``TypedDict``\\ s and pydantic models
-are built from objects, tuples and sets from arrays. Converters are compiled once per
-handler at registration; parameters that need nothing (``str``, ``int``, ``bool``,
-``list[str]``, ...) are passed through untouched.
+arrives as ``int``), ``int`` parameters get ints (JSON ``1e2`` or ``100.0`` is an integer to
+the schema, and arrives as ``float``), enums get members, dataclasses, ``TypedDict``\\ s and
+pydantic models are built from objects, tuples and sets from arrays. Converters are
+compiled once per handler at registration; parameters that need nothing (``str``,
+``bool``, ``list[str]``, ...) are passed through untouched.
 
 Resource template variables and prompt arguments arrive as strings; :func:`from_string`
 turns them into ``int``, ``float``, ``bool``, enums and literals where the signature asks.
@@ -71,7 +72,7 @@ def fits(tp: Any, value: Any) -> bool:
     if tp is bool:
         return kind == "boolean"
     if tp is int:
-        return kind == "integer"
+        return kind == "integer" or (kind == "number" and float(value).is_integer())
     if tp is float:
         return kind in ("integer", "number")
     if tp is str:
@@ -90,12 +91,18 @@ def _float(value: Any, path: str) -> Any:
     return float(value) if type(value) is int else value
 
 
+def _int(value: Any, path: str) -> Any:
+    return int(value) if type(value) is float and value.is_integer() else value
+
+
 def converter(tp: Any) -> Optional[Converter]:
     """A function converting JSON data of annotation ``tp`` to Python, or None when the
     JSON value is already right."""
     tp = strip_qualifiers(strip_annotated(tp)[0])
     if tp is float:
         return _float
+    if tp is int:
+        return _int
     if is_union(tp):
         members = list(typing.get_args(tp))
         convs = [converter(m) for m in members]

@@ -277,6 +277,9 @@ async def _serve_stdio(server: Any) -> None:
 
     def feed(data: bytes) -> None:
         if not data:
+            if not done.done():
+                driver.native.finish()  # a last line without its newline is still a message
+                driver.dispatch()
             finish()
         elif not done.done():
             driver.native.receive(data)
@@ -315,9 +318,16 @@ async def _serve_http(server: Any, host: str, port: int) -> None:
             del writers[conn]
             writer.close()
 
+    # Connections not read while they hold a whole request beyond the one being answered.
+    paused: Dict[int, asyncio.Event] = {}
+
     def flush() -> None:
         for conn in driver.native.http_pending():
             take(conn)
+        for conn, wake in list(paused.items()):
+            if conn not in writers or driver.native.http_wants_input(conn):
+                del paused[conn]
+                wake.set()
 
     driver = _Driver(server, loop, flush)
 
@@ -335,6 +345,9 @@ async def _serve_http(server: Any, host: str, port: int) -> None:
                 take(conn)
                 if conn in writers:
                     await writer.drain()
+                if conn in writers and not native.http_wants_input(conn):
+                    wake = paused.setdefault(conn, asyncio.Event())
+                    await wake.wait()
         except (ConnectionError, OSError):
             pass
         finally:

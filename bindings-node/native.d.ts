@@ -68,6 +68,11 @@ export declare class NativeServer {
    * (cancelled, or answered already).
    */
   answerTool(ticket: number, resultJson: string): boolean
+  /**
+   * Answer a `tools/call` with text blocks only (the common result, without a JSON
+   * round trip): `texts` in order, and `isError`.
+   */
+  answerToolText(ticket: number, texts: Array<string>, isError: boolean): boolean
   /** Answer a `resources/read` with `{contents: [...]}` as JSON text. */
   answerRead(ticket: number, resultJson: string): boolean
   /** Answer a `resources/read` with "resource not found". */

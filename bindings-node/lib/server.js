@@ -35,6 +35,27 @@ function checkCompleters(complete, what) {
 
 const isThenable = (v) => v !== null && typeof v === 'object' && typeof v.then === 'function'
 
+/**
+ * The texts of a tool result made of text blocks only (`{ content: [{ type: 'text', text }],
+ * isError? }`, nothing else), or null: such a result is handed over without a JSON round
+ * trip; any other goes as JSON text, and the engine reads and checks it.
+ */
+function textsOnly(result) {
+  const { content, isError } = result
+  if (!Array.isArray(content) || (isError !== undefined && typeof isError !== 'boolean')) return null
+  let keys = 1 + (isError === undefined ? 0 : 1)
+  if (Object.keys(result).length !== keys) return null
+  const texts = new Array(content.length)
+  for (let i = 0; i < content.length; i++) {
+    const block = content[i]
+    if (!isPlainObject(block) || block.type !== 'text' || typeof block.text !== 'string') return null
+    keys = 2
+    for (const _ in block) if (--keys < 0) return null
+    texts[i] = block.text
+  }
+  return texts
+}
+
 /** What a value is, for messages: "null", "an array", "a string"... */
 function kindOf(v) {
   if (v === null || v === undefined) return String(v)
@@ -358,7 +379,9 @@ class McpServer {
 
   _answerTool(ticket, result) {
     if (!isPlainObject(result)) throw invalid(`invalid tool result: expected an object, got ${kindOf(result)}`)
-    native(() => this._native.answerTool(ticket, JSON.stringify(result)))
+    const texts = textsOnly(result)
+    if (texts !== null) native(() => this._native.answerToolText(ticket, texts, result.isError === true))
+    else native(() => this._native.answerTool(ticket, JSON.stringify(result)))
   }
 
   _read(ticket, kind, id, uri, variables) {

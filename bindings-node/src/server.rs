@@ -9,7 +9,7 @@ use napi::bindgen_prelude::Buffer;
 use napi::{Env, JsString};
 use napi_derive::napi;
 use picomcp::LogLevel;
-use picomcp_engine::{Answer, Engine, Fault, Kind, result};
+use picomcp_engine::{Answer, Block, Engine, Fault, Kind, result};
 
 use crate::events;
 use crate::types::{NativeHttpOutput, NativeLimits, NativePrompt, NativeResource, NativeTool};
@@ -235,6 +235,15 @@ impl NativeServer {
     #[napi]
     pub fn answer_tool(&mut self, ticket_: f64, result_json: String) -> napi::Result<bool> {
         let answer = result::tool_result(&result_json).map_err(invalid)?;
+        self.engine.send(Some(ticket(ticket_)?), answer).map_err(fault)
+    }
+
+    /// Answer a `tools/call` with text blocks only (the common result, without a JSON
+    /// round trip): `texts` in order, and `isError`.
+    #[napi]
+    pub fn answer_tool_text(&mut self, ticket_: f64, texts: Vec<String>, is_error: bool) -> napi::Result<bool> {
+        let blocks = texts.into_iter().map(Block::Text).collect();
+        let answer = Answer::Tool { blocks, structured: None, is_error };
         self.engine.send(Some(ticket(ticket_)?), answer).map_err(fault)
     }
 

@@ -5,7 +5,7 @@
 #   (c) built with AddressSanitizer and UndefinedBehaviorSanitizer,
 #   (d) against the shared library,
 #   (h) with libpicomcp itself instrumented too (nightly Rust, -Zsanitizer=address), with
-#       the core's and the binding engine's Rust tests under the same sanitizer,
+#       the core's and the binding engine's Rust tests (not the doctests) under the same sanitizer,
 # then (e) check that the no_std build (thumbv7em-none-eabihf) needs no allocator, and
 # (g) that the README's C quick start is examples/c/hello.c and runs, and (f) that
 # include/picomcp.h is what ffi-c generates.
@@ -96,7 +96,7 @@ ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 "$OUT/test_api_asan_rust" >"$OUT/asa
   fail "(h) AddressSanitizer reported a problem in libpicomcp, or a test failed (full log: $OUT/asan-rust.log)"
 }
 tail -n 1 "$OUT/asan-rust.log"
-ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$PWD/tests/c/lsan.supp" "${ASAN_RUST[@]}" test -q --target "$HOST" --target-dir target/asan \
+ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$PWD/tests/c/lsan.supp" "${ASAN_RUST[@]}" test -q --tests --target "$HOST" --target-dir target/asan \
   -p picomcp -p picomcp-engine -p picomcp-ffi --features picomcp/std,picomcp/http >"$OUT/asan-rust-tests.log" 2>&1 || {
   tail -n 60 "$OUT/asan-rust-tests.log"
   fail "(h) a Rust test failed, or AddressSanitizer reported a problem (full log: $OUT/asan-rust-tests.log)"

@@ -106,6 +106,21 @@ row_wanted() {
     return 1
 }
 
+# npm ci in bench/$1 ($2 says what it installs: the packages its package-lock.json pins)
+# when node_modules is missing or older than the lockfile. A failure is a note and leaves
+# no node_modules, so that the TypeScript SDK rows needing it are skipped.
+npm_ci() {
+    local dir="$bench_dir/$1"
+    if [[ ! -f "$dir/node_modules/.package-lock.json" ||
+        "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+        echo "== installing $2 (npm ci in $1)" >&2
+        if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2); then
+            note "npm ci failed in bench/$1: the TypeScript SDK rows are skipped"
+            rm -rf "$dir/node_modules"
+        fi
+    fi
+}
+
 if [[ ( "$run_stdio" == 1 || "$run_http" == 1 ) && "${BENCH_BUILD_DEMO:-1}" == 1 ]]; then
     echo "== building picomcp-demo and the C demo (release)" >&2
     if ! (cd "$repo_root" && cargo build --release --quiet -p picomcp-demo); then
@@ -148,14 +163,7 @@ prepare_node() {
         return
     fi
     if row_wanted "TypeScript SDK 1.x McpServer" || row_wanted "TypeScript SDK 2.x McpServer"; then
-        if [[ ! -f "$node_dir/node_modules/.package-lock.json" ||
-            "$node_dir/package-lock.json" -nt "$node_dir/node_modules/.package-lock.json" ]]; then
-            echo "== installing the TypeScript SDKs (npm ci in node/)" >&2
-            if ! (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error >&2); then
-                note "npm ci failed in bench/node: the TypeScript SDK rows are skipped"
-                rm -rf "$node_dir/node_modules"
-            fi
-        fi
+        npm_ci node "the TypeScript SDKs"
         if [[ -f "$node_dir/node_modules/.package-lock.json" ]]; then
             mkdir -p "$links" && ln -s "$node_bin" "$links/node"
         fi
@@ -313,13 +321,8 @@ if [[ "$run_http" == 1 ]]; then
     ts_dir="$bench_dir/http/ts"
     if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
         note "Node.js or npm is not installed: the TypeScript SDK rows are skipped"
-    elif [[ ! -f "$ts_dir/node_modules/.package-lock.json" ||
-        "$ts_dir/package-lock.json" -nt "$ts_dir/node_modules/.package-lock.json" ]]; then
-        echo "== installing the TypeScript SDK's server (npm ci in http/ts)" >&2
-        if ! (cd "$ts_dir" && npm ci --no-audit --no-fund --loglevel=error >&2); then
-            note "npm ci failed in http/ts: the TypeScript SDK rows are skipped"
-            rm -rf "$ts_dir/node_modules"
-        fi
+    else
+        npm_ci http/ts "the TypeScript SDK's server"
     fi
     ts_version="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' \
         "$ts_dir/node_modules/@modelcontextprotocol/sdk/package.json" 2>/dev/null | head -1 || true)"

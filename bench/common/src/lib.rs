@@ -1,8 +1,16 @@
-//! What both benchmark drivers share: byte-level helpers to read and write JSON-RPC
-//! without a JSON library (so the drivers cost the servers under test as little as
-//! possible), and process facts read from the system.
+//! What the benchmark drivers (stdio, HTTP, soak) share: byte-level helpers to read and
+//! write JSON-RPC without a JSON library (so the drivers cost the servers under test as
+//! little as possible), and, in modules, the stdio wire and server process, the HTTP
+//! server process, process facts from `/proc`, the command line and report figures.
 
 use std::path::PathBuf;
+
+pub mod cli;
+pub mod fmt;
+pub mod http_server;
+pub mod procfs;
+pub mod stdio;
+pub mod wire;
 
 /// The first position of `needle` (non-empty) in `haystack`.
 pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -90,19 +98,46 @@ pub fn push_decimal(buf: &mut Vec<u8>, mut n: u64) {
     buf.extend_from_slice(&digits[start..]);
 }
 
-/// Reads VmHWM (peak resident set size, KiB) from `/proc/<pid>/status`.
-pub fn peak_rss_kib(pid: u32) -> Result<u64, String> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .map_err(|e| format!("reading /proc/{pid}/status: {e}"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or_else(|| format!("no VmHWM in /proc/{pid}/status"))
+/// The start of a message (300 characters), for error messages.
+pub fn excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    match text.char_indices().nth(300) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.into_owned(),
+    }
 }
 
 /// The full path of a program found on `PATH`.
 pub fn find_on_path(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
+}
+
+/// The value at `pct` percent of `sorted` (ascending; nearest rank); 0 when it is empty.
+pub fn percentile(sorted: &[u64], pct: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let rank = ((pct / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50.0), 50);
+        assert_eq!(percentile(&v, 99.0), 99);
+        assert_eq!(percentile(&[7], 99.0), 7);
+        assert_eq!(percentile(&[], 50.0), 0);
+    }
+
+    #[test]
+    fn excerpts_are_cut_at_300_characters() {
+        assert_eq!(excerpt(b"short"), "short");
+        assert_eq!(excerpt("é".repeat(400).as_bytes()).chars().count(), 301);
+    }
 }

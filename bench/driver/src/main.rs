@@ -14,12 +14,13 @@
 mod measure;
 mod servers;
 mod session;
-mod wire;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use bench_common::cli::{self, number};
+use bench_common::fmt::mib;
 use measure::{Cell, Config, Row};
 
 /// The environment variable marking a driver that already runs pinned.
@@ -48,18 +49,10 @@ usage: bench-driver [options]
 ";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let options = match Options::parse(&args) {
-        Ok(options) => options,
-        Err(e) => {
-            eprintln!("{e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let (options, args) = match cli::parse_args(USAGE, Options::parse, |o| o.help) {
+        Ok(parsed) => parsed,
+        Err(status) => return status,
     };
-    if options.help {
-        print!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
     let pinning = pin(&options, &args);
     run(&options, &pinning)
 }
@@ -71,20 +64,10 @@ fn pin(options: &Options, args: &[String]) -> String {
         return "not pinned (--no-pin)".into();
     }
     let cpu = options.cpu.to_string();
-    if std::env::var(PINNED_ENV).is_ok_and(|v| v == cpu) {
-        return format!("driver and server pinned to CPU {cpu} (taskset -c {cpu})");
+    match cli::taskset().and_then(|taskset| cli::pin_self(&taskset, &cpu, PINNED_ENV, args)) {
+        Ok(()) => format!("driver and server pinned to CPU {cpu} (taskset -c {cpu})"),
+        Err(why) => format!("not pinned ({why})"),
     }
-    let Some(taskset) = servers::find_on_path("taskset") else {
-        eprintln!("note: taskset is not installed (util-linux): running unpinned");
-        return "not pinned (taskset is not installed)".into();
-    };
-    let Ok(me) = std::env::current_exe() else {
-        return "not pinned (cannot find the driver's own path)".into();
-    };
-    use std::os::unix::process::CommandExt;
-    let error = std::process::Command::new(taskset).args(["-c", &cpu]).arg(me).args(args).env(PINNED_ENV, &cpu).exec();
-    eprintln!("note: cannot run under taskset ({error}): running unpinned");
-    "not pinned (taskset failed)".into()
 }
 
 /// Measures every listed server and prints the table.
@@ -240,11 +223,6 @@ fn cell(cell: &Cell) -> String {
     }
 }
 
-/// KiB as MiB.
-fn mib(kib: u64) -> String {
-    format!("{:.1} MiB", kib as f64 / 1024.0)
-}
-
 /// The parsed command line.
 struct Options {
     config: Config,
@@ -285,10 +263,7 @@ impl Options {
             match flag.as_str() {
                 "-h" | "--help" => options.help = true,
                 "--servers" => options.servers = value()?.into(),
-                "--only" => {
-                    options.only =
-                        value()?.split(',').map(str::trim).filter(|w| !w.is_empty()).map(String::from).collect();
-                }
+                "--only" => options.only = cli::words(value()?),
                 "--seq" => c.seq = number(flag, value()?)?,
                 "--pipe" => c.pipe = number(flag, value()?)?,
                 "--repeat" => c.repeat = number(flag, value()?)?,
@@ -311,9 +286,4 @@ impl Options {
         }
         Ok(options)
     }
-}
-
-/// Parses a flag's numeric value.
-fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
-    value.trim().replace('_', "").parse().map_err(|_| format!("{flag}: not a number: {value}"))
 }

@@ -1,30 +1,22 @@
 //! One spawned server process and the exchanges the driver has with it.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::io::Write;
+use std::process::{ChildStdin, Command, ExitStatus};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crate::wire::{self, Reply};
-use bench_common::peak_rss_kib;
-
-/// How much the driver buffers on each pipe.
-const PIPE_BUFFER: usize = 64 * 1024;
+use bench_common::procfs;
+use bench_common::stdio::{self, Errors, PIPE_BUFFER, Server};
+use bench_common::wire::{self, Reply};
 
 /// A server process under test, spoken to over its stdin and stdout.
 pub struct Session {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    stdout: BufReader<ChildStdout>,
-    /// The last line read, reused for every read.
-    line: Vec<u8>,
-    /// The id of the next echo request.
-    next_id: u64,
-    spawned_at: Instant,
+    /// Declared before `server`, so that it stops before the server is reaped.
     watchdog: Option<Watchdog>,
+    server: Server,
     timeout: Duration,
 }
 
@@ -33,60 +25,35 @@ impl Session {
     /// the session lasts longer than `timeout` (a hung server must not hang
     /// the whole benchmark).
     pub fn spawn(mut command: Command, timeout: Duration) -> Result<Session, String> {
-        command.stdin(Stdio::piped()).stdout(Stdio::piped());
-        let spawned_at = Instant::now();
-        let mut child = command.spawn().map_err(|e| format!("cannot start {:?}: {e}", command.get_program()))?;
-        let stdin = child.stdin.take();
-        let stdout = BufReader::with_capacity(PIPE_BUFFER, child.stdout.take().expect("piped"));
-        let watchdog = Some(Watchdog::start(child.id(), timeout));
-        Ok(Session {
-            child,
-            stdin,
-            stdout,
-            line: Vec::with_capacity(1024),
-            next_id: wire::INITIALIZE_ID + 1,
-            spawned_at,
-            watchdog,
-            timeout,
-        })
+        let server = Server::spawn(&mut command)?;
+        let watchdog = Some(Watchdog::start(server.pid(), timeout));
+        Ok(Session { watchdog, server, timeout })
     }
 
     /// The server's process id.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.server.pid()
     }
 
     /// Does the legacy handshake: `initialize`, wait for its result, then
     /// `notifications/initialized`. Returns the time from spawn to the result.
     pub fn handshake(&mut self) -> Result<Duration, String> {
-        self.send(wire::INITIALIZE)?;
-        loop {
-            let line = self.read_line()?;
-            match wire::classify(line) {
-                Reply::Notification => continue,
-                Reply::Response { id: wire::INITIALIZE_ID, .. } if wire::is_result(line) => break,
-                _ => return Err(format!("bad initialize reply: {}", excerpt(line))),
-            }
-        }
-        let startup = self.spawned_at.elapsed();
-        self.send(wire::INITIALIZED)?;
-        Ok(startup)
+        self.server.handshake().map_err(|e| hung(&self.watchdog, self.timeout, e))
     }
 
     /// Sends `n` echo requests one at a time, each after the previous reply.
     /// Returns the elapsed time.
     pub fn sequential(&mut self, n: u64) -> Result<Duration, String> {
         let mut request = Vec::with_capacity(256);
-        let mut errors = Errors::default();
+        let mut errors = Errors::<3>::default();
         let start = Instant::now();
         for _ in 0..n {
-            let id = self.next_id;
-            self.next_id += 1;
+            let id = self.server.ids(1);
             request.clear();
             wire::push_echo_request(&mut request, id);
-            self.send(&request)?;
+            self.server.send(&request)?;
             loop {
-                let line = self.read_line()?;
+                let line = self.server.read_line().map_err(|e| hung(&self.watchdog, self.timeout, e))?;
                 match wire::classify(line) {
                     Reply::Notification => continue,
                     Reply::Response { id: got, echoed: true } if got == id => {}
@@ -108,119 +75,49 @@ impl Session {
     /// reading: backpressure); only then are the replies read. Returns the
     /// time from the first write to the last reply.
     pub fn pipelined(&mut self, n: u64, slow_reader: Option<Duration>) -> Result<Duration, String> {
-        let first_id = self.next_id;
-        self.next_id += n;
-        let mut stdin = self.stdin.take().ok_or("stdin already closed")?;
         let progress = Arc::new(AtomicU64::new(0));
         let finished = Arc::new(AtomicBool::new(false));
-        let mut seen = vec![false; n as usize];
-        let mut errors = Errors::default();
-        let start = Instant::now();
-        let writer = {
+        let mut errors = Errors::<3>::default();
+        let mut pipeline = {
             let (progress, finished) = (progress.clone(), finished.clone());
-            thread::spawn(move || -> (ChildStdin, std::io::Result<()>) {
-                let result = write_requests(&mut stdin, first_id, n, &progress);
+            self.server.pipeline(n, move |stdin, first_id| {
+                let result = write_requests(stdin, first_id, n, &progress);
                 finished.store(true, Ordering::Release);
-                (stdin, result)
-            })
+                result
+            })?
         };
         if let Some(stall) = slow_reader {
-            wait_for_writer(&progress, &finished, stall);
+            // Nothing is read until the writer has finished or is stuck.
+            stdio::stalled(&progress, Duration::from_millis(5), stall, || finished.load(Ordering::Acquire));
         }
-
-        let mut replies = 0;
-        let mut read_error = None;
-        while replies < n {
-            let line = match self.read_line() {
-                Ok(line) => line,
-                Err(e) => {
-                    read_error = Some(e);
-                    break;
-                }
-            };
-            match wire::classify(line) {
-                Reply::Notification => continue,
-                Reply::Response { id, echoed } => {
-                    let slot = id.checked_sub(first_id).filter(|&i| i < n).map(|i| i as usize);
-                    match slot {
-                        Some(i) if echoed && !seen[i] => seen[i] = true,
-                        Some(i) if seen[i] => errors.record(line, "a second reply to one id"),
-                        Some(_) => errors.record(line, "the reply lacks the echoed text"),
-                        None => errors.record(line, "a reply to an id never sent"),
-                    }
-                }
-                Reply::Invalid => errors.record(line, "not a JSON-RPC response"),
-            }
-            replies += 1;
-        }
-        let elapsed = start.elapsed();
-
-        if read_error.is_some() {
-            // The server is gone or broken; let the writer fail on the closed pipe.
-            self.child.kill().ok();
-        }
-        let (stdin, written) = writer.join().map_err(|_| "the writer thread panicked")?;
-        self.stdin = Some(stdin);
-        if let Some(e) = read_error {
-            return Err(e);
-        }
-        written.map_err(|e| format!("writing requests: {e}"))?;
+        let read = self.server.read_replies(&mut pipeline, &mut errors, |_| {});
+        let elapsed = pipeline.started.elapsed();
+        self.server.join(pipeline, read).map_err(|e| hung(&self.watchdog, self.timeout, e))?;
         errors.check(n)?;
         Ok(elapsed)
     }
 
     /// The server's peak resident set size so far (VmHWM), in KiB.
     pub fn peak_rss_kib(&self) -> Result<u64, String> {
-        peak_rss_kib(self.pid())
+        procfs::peak_rss_kib(self.pid())
     }
 
     /// Closes the server's stdin and waits (up to 5 s, then kills it) for it to exit.
-    pub fn close(mut self) -> Result<ExitStatus, String> {
-        self.stdin = None;
-        self.watchdog = None; // stops it before the process can be reaped
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(status)) => return Ok(status),
-                Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(1)),
-                Ok(None) => {
-                    self.child.kill().ok();
-                    self.child.wait().ok();
-                    return Err("the server did not exit within 5 s of its stdin closing".into());
-                }
-                Err(e) => return Err(format!("waiting for the server: {e}")),
-            }
-        }
-    }
-
-    /// Writes a whole request (one syscall).
-    fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
-        let stdin = self.stdin.as_mut().ok_or("stdin already closed")?;
-        stdin.write_all(bytes).map_err(|e| format!("writing to the server: {e}"))
-    }
-
-    /// Reads one line, without its newline.
-    fn read_line(&mut self) -> Result<&[u8], String> {
-        self.line.clear();
-        match self.stdout.read_until(b'\n', &mut self.line) {
-            Ok(0) if self.watchdog.as_ref().is_some_and(|w| w.fired.load(Ordering::Acquire)) => {
-                Err(format!("hung: killed after {} s (see --timeout)", self.timeout.as_secs()))
-            }
-            Ok(0) => Err("the server closed its stdout (did it exit?)".into()),
-            Ok(_) => Ok(self.line.strip_suffix(b"\n").unwrap_or(&self.line)),
-            Err(e) => Err(format!("reading from the server: {e}")),
-        }
+    pub fn close(self) -> Result<ExitStatus, String> {
+        drop(self.watchdog); // stops it before the process can be reaped
+        self.server.close().map(|(status, _)| status)
     }
 }
 
-impl Drop for Session {
-    /// A session dropped without `close` (an error path) kills its server.
-    fn drop(&mut self) {
-        if self.stdin.is_some() || self.watchdog.is_some() {
-            self.watchdog = None;
-            self.child.kill().ok();
-            self.child.wait().ok();
-        }
+/// `e` for the table: that the server hung, once the watchdog has killed it; else,
+/// when its stdout closed, the question whether it exited.
+fn hung(watchdog: &Option<Watchdog>, timeout: Duration, e: String) -> String {
+    if watchdog.as_ref().is_some_and(|w| w.fired.load(Ordering::Acquire)) {
+        format!("hung: killed after {} s (see --timeout)", timeout.as_secs())
+    } else if e == stdio::CLOSED {
+        format!("{e} (did it exit?)")
+    } else {
+        e
     }
 }
 
@@ -240,55 +137,6 @@ fn write_requests(stdin: &mut ChildStdin, first_id: u64, n: u64, progress: &Atom
     Ok(())
 }
 
-/// Waits until the writer has finished or made no progress for `stall`.
-fn wait_for_writer(progress: &AtomicU64, finished: &AtomicBool, stall: Duration) {
-    let mut last = progress.load(Ordering::Acquire);
-    let mut last_change = Instant::now();
-    while !finished.load(Ordering::Acquire) {
-        thread::sleep(Duration::from_millis(5));
-        let now = progress.load(Ordering::Acquire);
-        if now != last {
-            last = now;
-            last_change = Instant::now();
-        } else if last_change.elapsed() >= stall {
-            return;
-        }
-    }
-}
-
-/// Wrong replies seen during one exchange.
-#[derive(Default)]
-struct Errors {
-    count: u64,
-    samples: Vec<String>,
-}
-
-impl Errors {
-    fn record(&mut self, line: &[u8], what: &str) {
-        self.count += 1;
-        if self.samples.len() < 3 {
-            self.samples.push(format!("{what}: {}", excerpt(line)));
-        }
-    }
-
-    /// Fails when any reply was wrong, quoting the first few.
-    fn check(self, total: u64) -> Result<(), String> {
-        if self.count == 0 {
-            return Ok(());
-        }
-        Err(format!("{} of {total} replies were wrong, e.g.\n    {}", self.count, self.samples.join("\n    ")))
-    }
-}
-
-/// The start of a line, for error messages.
-fn excerpt(line: &[u8]) -> String {
-    let text = String::from_utf8_lossy(line);
-    match text.char_indices().nth(300) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.into_owned(),
-    }
-}
-
 /// Kills a process (by id) when the session outlives its time limit.
 struct Watchdog {
     stop: Option<mpsc::Sender<()>>,
@@ -306,7 +154,7 @@ impl Watchdog {
             thread::spawn(move || {
                 if let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(timeout) {
                     fired.store(true, Ordering::Release);
-                    Command::new("kill").args(["-KILL", &pid.to_string()]).status().ok();
+                    procfs::kill(pid);
                 }
             })
         };

@@ -9,9 +9,7 @@
 
 use std::fs::File;
 use std::io::Write;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
@@ -19,7 +17,9 @@ use std::time::{Duration, Instant};
 
 use crate::http::Url;
 use crate::mcp::{Client, Wire};
-use crate::procfs::{self, Memory};
+use bench_common::http_server::{self, NotReady, Server};
+use bench_common::percentile;
+use bench_common::procfs::{self, Memory};
 
 /// A client stops after this many errors (a broken server must not make a hot loop).
 const MAX_CLIENT_ERRORS: u64 = 1000;
@@ -66,13 +66,9 @@ pub struct Report {
 }
 
 impl Report {
-    /// The latency at `pct` percent (nearest rank), in ns.
-    pub fn percentile(&self, pct: f64) -> u64 {
-        if self.latencies.is_empty() {
-            return 0;
-        }
-        let rank = ((pct / 100.0) * self.latencies.len() as f64).ceil() as usize;
-        self.latencies[rank.clamp(1, self.latencies.len()) - 1]
+    /// The latency at `pct` percent (nearest rank).
+    pub fn percentile(&self, pct: f64) -> Duration {
+        Duration::from_nanos(percentile(&self.latencies, pct))
     }
 }
 
@@ -98,16 +94,16 @@ impl ClientResult {
 /// Runs the load against a fresh server: `program args... --http 127.0.0.1:<port>`.
 pub fn load(program: &str, args: &[String], cfg: &Config) -> Report {
     let mut report = Report::default();
-    let mut server = match start(program, args, cfg) {
-        Ok(server) => server,
+    let (mut server, port) = match start(program, args, cfg) {
+        Ok(started) => started,
         Err(e) => {
             report.failure = Some(with_log(e, cfg));
             return report;
         }
     };
     let pid = server.child.id();
-    let url = Url::parse(&format!("http://127.0.0.1:{}/mcp", server.port)).expect("a valid URL");
-    eprintln!("  http: server pid {pid} at 127.0.0.1:{}, {} clients", server.port, cfg.clients);
+    let url = Url::parse(&format!("http://127.0.0.1:{port}/mcp")).expect("a valid URL");
+    eprintln!("  http: server pid {pid} at 127.0.0.1:{port}, {} clients", cfg.clients);
 
     // The start gate: every client, once warm, counts itself in `ready` and waits for `go`.
     let (ready, go) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false)));
@@ -265,80 +261,23 @@ fn client(url: &Url, cfg: &Config, gate: &Gate) -> ClientResult {
     result
 }
 
-/// A running server, stopped when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    /// SIGTERM, up to a second to exit, then SIGKILL.
-    fn stop(&mut self) {
-        if let Ok(Some(_)) = self.child.try_wait() {
-            return;
-        }
-        if procfs::terminate(self.child.id()) {
-            let deadline = Instant::now() + Duration::from_secs(1);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = self.child.try_wait() {
-                    return;
-                }
-                thread::sleep(Duration::from_millis(5));
-            }
-        }
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 /// Starts the server on a free port and waits until the port accepts connections.
-fn start(program: &str, args: &[String], cfg: &Config) -> Result<Server, String> {
-    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port: {e}"))?;
+fn start(program: &str, args: &[String], cfg: &Config) -> Result<(Server, u16), String> {
+    let port = http_server::free_port()?;
     let mut argv: Vec<String> = args.to_vec();
     argv.push("--http".into());
     argv.push(format!("127.0.0.1:{port}"));
     let mut log = File::create(&cfg.log).map_err(|e| format!("{}: {e}", cfg.log.display()))?;
     writeln!(log, "== {program} {}", argv.join(" ")).ok();
-    let mut command = match &cfg.pin_server {
-        Some((taskset, cpu)) => {
-            let mut command = Command::new(taskset);
-            command.arg("-c").arg(cpu.to_string()).arg(program).args(&argv);
-            command
-        }
-        None => {
-            let mut command = Command::new(program);
-            command.args(&argv);
-            command
-        }
-    };
     let err = log.try_clone().map_err(|e| format!("{}: {e}", cfg.log.display()))?;
-    command.stdin(Stdio::null()).stdout(log).stderr(err);
-    let child = command.spawn().map_err(|e| format!("cannot start {program}: {e}"))?;
-    let mut server = Server { child, port };
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let deadline = Instant::now() + cfg.startup_timeout;
-    loop {
-        if let Ok(Some(status)) = server.child.try_wait() {
-            return Err(format!("the server exited ({status}) before it listened on port {port}"));
+    let mut command = http_server::command(program, &argv, cfg.pin_server.as_ref());
+    command.stdout(log).stderr(err);
+    let server = Server::start(command, port, cfg.startup_timeout).map_err(|e| match e {
+        NotReady::Spawn(e) => format!("cannot start {program}: {e}"),
+        NotReady::Exited(status) => format!("the server exited ({status}) before it listened on port {port}"),
+        NotReady::Timeout => {
+            format!("the server did not accept connections on port {port} within {} s", cfg.startup_timeout.as_secs())
         }
-        if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
-            return Ok(server);
-        }
-        if Instant::now() >= deadline {
-            return Err(format!(
-                "the server did not accept connections on port {port} within {} s",
-                cfg.startup_timeout.as_secs()
-            ));
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
+    })?;
+    Ok((server, port))
 }

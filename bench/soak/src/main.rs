@@ -15,9 +15,10 @@
 //! status is 1 when a part failed (a crash, a hang, an unclean exit), had errors, or
 //! the stdio RSS was not flat; throughput never decides it.
 //!
-//! The request formatting and reply checks are the stdio bench's (`driver/src/wire.rs`),
-//! the HTTP client the HTTP bench's (`http/driver/src/{http,mcp}.rs`), compiled in here
-//! from those files so that the three drivers speak exactly alike.
+//! The stdio server process, its requests and reply checks are the stdio bench's
+//! (`bench_common::{stdio, wire}`), the HTTP server process the HTTP bench's
+//! (`bench_common::http_server`), and its client too (`http/driver/src/{http,mcp}.rs`,
+//! compiled in here from those files), so that the three drivers speak exactly alike.
 //!
 //! By default the driver re-runs itself under `taskset -c 0`: the stdio server inherits
 //! that CPU (driver and server share it, as in the stdio bench), the HTTP server is
@@ -30,19 +31,16 @@ mod load;
 #[allow(dead_code)]
 #[path = "../../http/driver/src/mcp.rs"]
 mod mcp;
-mod procfs;
 mod stdio;
-#[allow(dead_code)]
-#[path = "../../driver/src/wire.rs"]
-mod wire;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
-use bench_common::find_on_path;
+use bench_common::cli::{self, number, seconds};
+use bench_common::fmt::{ms, rate as rate_text, secs};
+use bench_common::procfs::{self, Memory};
 use mcp::Wire;
-use procfs::Memory;
 
 /// The environment variable marking a driver that already runs pinned.
 const PINNED_ENV: &str = "PICOMCP_BENCH_SOAK_PINNED";
@@ -82,18 +80,10 @@ usage: soak-driver [options] -- PROGRAM [ARGS...]
 ";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let options = match Options::parse(&args) {
-        Ok(options) => options,
-        Err(e) => {
-            eprintln!("{e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let (options, args) = match cli::parse_args(USAGE, Options::parse, |o| o.help) {
+        Ok(parsed) => parsed,
+        Err(status) => return status,
     };
-    if options.help {
-        print!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
     let (pin_server, pinning) = pin(&options, &args);
     run(&options, pin_server, &pinning)
 }
@@ -104,26 +94,18 @@ fn pin(options: &Options, args: &[String]) -> (Option<(PathBuf, usize)>, String)
     if !options.pin {
         return (None, "not pinned (--no-pin)".into());
     }
-    let Some(taskset) = find_on_path("taskset") else {
-        eprintln!("note: taskset is not installed (util-linux): running unpinned");
-        return (None, "not pinned (taskset is not installed)".into());
-    };
     let cpu = options.cpu.to_string();
-    let words = format!(
-        "stdio: driver and server pinned to CPU {cpu}; HTTP: driver (all clients) on CPU {cpu}, server on CPU {} \
-         (taskset -c)",
-        options.server_cpu
-    );
-    if std::env::var(PINNED_ENV).is_ok_and(|v| v == cpu) {
-        return (Some((taskset, options.server_cpu)), words);
+    match cli::taskset().and_then(|taskset| cli::pin_self(&taskset, &cpu, PINNED_ENV, args).map(|()| taskset)) {
+        Ok(taskset) => {
+            let pinning = format!(
+                "stdio: driver and server pinned to CPU {cpu}; HTTP: driver (all clients) on CPU {cpu}, server on CPU {} \
+                 (taskset -c)",
+                options.server_cpu
+            );
+            (Some((taskset, options.server_cpu)), pinning)
+        }
+        Err(why) => (None, format!("not pinned ({why})")),
     }
-    let Ok(me) = std::env::current_exe() else {
-        return (None, "not pinned (cannot find the driver's own path)".into());
-    };
-    use std::os::unix::process::CommandExt;
-    let error = Command::new(taskset).args(["-c", &cpu]).arg(me).args(args).env(PINNED_ENV, &cpu).exec();
-    eprintln!("note: cannot run under taskset ({error}): running unpinned");
-    (None, "not pinned (taskset failed)".into())
 }
 
 fn run(options: &Options, pin_server: Option<(PathBuf, usize)>, pinning: &str) -> ExitCode {
@@ -258,21 +240,9 @@ fn stdio_section(r: &stdio::Report, cfg: &stdio::Config, options: &Options) -> (
     }
     if r.errors > 0 {
         s.push_str(&format!("- **{} errors**, e.g.:\n", r.errors));
-        for e in &r.error_samples {
-            s.push_str(&format!("  - `{}`\n", e.replace('`', "'")));
-        }
-        eprintln!("stdio: {} errors, e.g.\n  {}", r.errors, r.error_samples.join("\n  "));
-        eprintln!(
-            "--- the end of the server's stderr ({}) ---\n{}\n---",
-            cfg.log.display(),
-            procfs::tail(&cfg.log, 40)
-        );
+        error_samples(&mut s, "stdio", r.errors, &r.error_samples, "stderr", &cfg.log);
     }
-    if let Some(f) = &r.failure {
-        let head = f.lines().next().unwrap_or_default();
-        s.push_str(&format!("- **FAILED**: {}\n", head.replace('`', "'")));
-        eprintln!("stdio FAILED: {f}");
-    }
+    failure(&mut s, "stdio", r.failure.as_deref());
     (s, ok)
 }
 
@@ -297,7 +267,7 @@ fn http_section(r: &load::Report, cfg: &load::Config) -> (String, bool) {
         ms(r.percentile(50.0)),
         ms(r.percentile(99.0)),
         ms(r.percentile(99.9)),
-        ms(r.latencies.last().copied().unwrap_or(0)),
+        ms(Duration::from_nanos(r.latencies.last().copied().unwrap_or(0))),
         mem(r.memory_start),
         mem(r.memory_end),
         mib(r.max_rss_kib)
@@ -327,22 +297,29 @@ fn http_section(r: &load::Report, cfg: &load::Config) -> (String, bool) {
             r.timed_errors as f64 * 100.0 / (r.requests + r.timed_errors).max(1) as f64,
             r.requests + r.timed_errors
         ));
-        for e in &r.error_samples {
-            s.push_str(&format!("  - `{}`\n", e.replace('`', "'")));
-        }
-        eprintln!("http: {} errors, e.g.\n  {}", r.errors, r.error_samples.join("\n  "));
-        eprintln!(
-            "--- the end of the server's output ({}) ---\n{}\n---",
-            cfg.log.display(),
-            procfs::tail(&cfg.log, 40)
-        );
+        error_samples(&mut s, "http", r.errors, &r.error_samples, "output", &cfg.log);
     }
-    if let Some(f) = &r.failure {
+    failure(&mut s, "http", r.failure.as_deref());
+    (s, ok)
+}
+
+/// The samples of a part's `errors` in the report, and on stderr with the end of the
+/// server's `stream` (its `log`).
+fn error_samples(s: &mut String, part: &str, errors: u64, samples: &[String], stream: &str, log: &Path) {
+    for e in samples {
+        s.push_str(&format!("  - `{}`\n", e.replace('`', "'")));
+    }
+    eprintln!("{part}: {errors} errors, e.g.\n  {}", samples.join("\n  "));
+    eprintln!("--- the end of the server's {stream} ({}) ---\n{}\n---", log.display(), procfs::tail(log, 40));
+}
+
+/// A part's failure, if any: its first line in the report, all of it on stderr.
+fn failure(s: &mut String, part: &str, failure: Option<&str>) {
+    if let Some(f) = failure {
         let head = f.lines().next().unwrap_or_default();
         s.push_str(&format!("- **FAILED**: {}\n", head.replace('`', "'")));
-        eprintln!("http FAILED: {f}");
+        eprintln!("{part} FAILED: {f}");
     }
-    (s, ok)
 }
 
 /// 1 000 000, 64.
@@ -358,34 +335,12 @@ fn count(n: u64) -> String {
     out
 }
 
-fn rate_text(v: f64) -> String {
-    if v >= 1e3 { format!("{:.1} k", v / 1e3) } else { format!("{v:.0}") }
-}
-
 fn mib(kib: u64) -> String {
     format!("{:.2} MiB", kib as f64 / 1024.0)
 }
 
 fn kib(kib: u64) -> String {
     if kib >= 1024 { mib(kib) } else { format!("{kib} KiB") }
-}
-
-fn ms(ns: u64) -> String {
-    let v = ns as f64 / 1e6;
-    if v < 1.0 {
-        format!("{v:.3} ms")
-    } else if v < 10.0 {
-        format!("{v:.2} ms")
-    } else if v < 100.0 {
-        format!("{v:.1} ms")
-    } else {
-        format!("{v:.0} ms")
-    }
-}
-
-fn secs(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s}") }
 }
 
 /// The parsed command line.
@@ -480,23 +435,9 @@ impl Options {
     }
 }
 
-/// Parses a flag's numeric value (`_` allowed as a separator).
-fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
-    value.trim().replace('_', "").parse().map_err(|_| format!("{flag}: not a number: {value}"))
-}
-
 fn positive(flag: &str, value: &str) -> Result<u64, String> {
     match number::<u64>(flag, value)? {
         0 => Err(format!("{flag}: expected a positive number")),
         n => Ok(n),
     }
-}
-
-/// Parses a flag's value in seconds (fractions allowed).
-fn seconds(flag: &str, value: &str) -> Result<Duration, String> {
-    let s: f64 = number(flag, value)?;
-    if !(s > 0.0 && s.is_finite()) {
-        return Err(format!("{flag}: expected a positive number of seconds"));
-    }
-    Ok(Duration::from_secs_f64(s))
 }

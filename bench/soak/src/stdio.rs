@@ -5,7 +5,7 @@
 //!
 //! A writer thread writes requests in batches: whenever the requests in flight (sent,
 //! not yet answered) drop to W - W/2, it tops them up to W in one `write`. The main
-//! thread reads and checks every reply (the stdio bench's checks, `wire.rs`): each id
+//! thread reads and checks every reply (the stdio bench's checks, `bench_common::stdio`): each id
 //! answered exactly once, with the echoed text; any other reply (a JSON-RPC error such
 //! as a capacity refusal, a wrong id, a line that is not JSON-RPC) is an error. The
 //! window counts from the driver's write to its read of the reply, so the server never
@@ -16,16 +16,17 @@
 //! awaited (a deadlock or a hang), after noting what each of its threads was doing.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{ChildStdin, Command, ExitStatus};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crate::procfs::{self, Memory};
-use crate::wire::{self, Reply};
+use bench_common::procfs::{self, Memory};
+use bench_common::stdio::{self as pipes, Errors};
+use bench_common::wire;
 
 /// The knobs of the stdio soak.
 #[derive(Debug, Clone)]
@@ -91,7 +92,7 @@ pub fn soak(mut command: Command, cfg: &Config) -> Report {
         return report;
     }
 
-    let mut errors = Errors::default();
+    let mut errors = Errors::<5>::default();
     if cfg.warmup > 0 {
         eprintln!("  stdio: warm-up, {} requests", cfg.warmup);
         if let Err(e) = server.exchange(cfg.warmup, cfg.window, &mut errors, |_| {}) {
@@ -155,174 +156,71 @@ pub fn soak(mut command: Command, cfg: &Config) -> Report {
     report
 }
 
-/// Wrong replies seen so far.
-#[derive(Default)]
-struct Errors {
-    count: u64,
-    samples: Vec<String>,
-}
-
-impl Errors {
-    fn record(&mut self, line: &[u8], what: &str) {
-        self.count += 1;
-        if self.samples.len() < 5 {
-            self.samples.push(format!("{what}: {}", excerpt(line)));
-        }
-    }
-}
-
-/// The start of a line, for messages.
-fn excerpt(line: &[u8]) -> String {
-    let text = String::from_utf8_lossy(line);
-    match text.char_indices().nth(300) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.into_owned(),
-    }
-}
-
 /// The server process, spoken to over its stdin and stdout.
 struct Server {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    stdout: BufReader<ChildStdout>,
-    line: Vec<u8>,
-    next_id: u64,
-    /// Lines read from the server so far (the watchdog's sign of life).
-    lines: Arc<AtomicU64>,
+    /// Declared before `io`, so that it stops before the server is reaped.
     watchdog: Option<Watchdog>,
+    io: pipes::Server,
     log: PathBuf,
 }
 
 impl Server {
     fn spawn(command: &mut Command, cfg: &Config) -> Result<Server, String> {
         let log = File::create(&cfg.log).map_err(|e| format!("{}: {e}", cfg.log.display()))?;
-        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(log);
-        let mut child = command.spawn().map_err(|e| format!("cannot start {:?}: {e}", command.get_program()))?;
-        let stdin = child.stdin.take();
-        let stdout = BufReader::with_capacity(64 * 1024, child.stdout.take().expect("piped"));
-        let lines = Arc::new(AtomicU64::new(0));
-        let watchdog = Some(Watchdog::start(child.id(), lines.clone(), cfg.stall));
-        Ok(Server {
-            child,
-            stdin,
-            stdout,
-            line: Vec::with_capacity(1024),
-            next_id: wire::INITIALIZE_ID + 1,
-            lines,
-            watchdog,
-            log: cfg.log.clone(),
-        })
+        command.stderr(log);
+        let io = pipes::Server::spawn(command)?;
+        let watchdog = Some(Watchdog::start(io.pid(), io.lines(), cfg.stall));
+        Ok(Server { watchdog, io, log: cfg.log.clone() })
     }
 
     fn pid(&self) -> u32 {
-        self.child.id()
+        self.io.pid()
     }
 
     /// `initialize` (2025-11-25), its result, then `notifications/initialized`.
     fn handshake(&mut self) -> Result<(), String> {
-        self.send(wire::INITIALIZE)?;
-        loop {
-            let line = self.read_line()?;
-            match wire::classify(line) {
-                Reply::Notification => continue,
-                Reply::Response { id: wire::INITIALIZE_ID, .. } if wire::is_result(line) => break,
-                _ => return Err(format!("bad initialize reply: {}", excerpt(line))),
-            }
-        }
-        self.send(wire::INITIALIZED)
+        self.io.handshake().map(|_startup| ())
     }
 
     /// Sends `n` echo requests, at most `window` in flight, and checks every reply.
     /// `each` is called after every reply with the number of replies so far. Returns
     /// the number of replies (`n` unless the exchange broke off, which is an `Err`).
-    fn exchange(&mut self, n: u64, window: u64, errors: &mut Errors, mut each: impl FnMut(u64)) -> Result<u64, String> {
+    fn exchange(
+        &mut self,
+        n: u64,
+        window: u64,
+        errors: &mut Errors<5>,
+        mut each: impl FnMut(u64),
+    ) -> Result<u64, String> {
         let window = window.max(1);
         let batch = (window / 2).max(1);
-        let first_id = self.next_id;
-        self.next_id += n;
-        let mut stdin = self.stdin.take().ok_or("stdin already closed")?;
         let sent = Arc::new(AtomicU64::new(0));
         let received = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let writer = {
+        let mut pipeline = {
             let (sent, received, stop) = (sent.clone(), received.clone(), stop.clone());
-            thread::spawn(move || {
-                let result = write_windowed(&mut stdin, first_id, n, window, batch, &sent, &received, &stop);
-                (stdin, result)
-            })
+            self.io.pipeline(n, move |stdin, first_id| {
+                write_windowed(stdin, first_id, n, window, batch, &sent, &received, &stop)
+            })?
         };
-        let writer_thread = writer.thread().clone();
-
-        let mut seen = vec![false; n as usize];
-        let mut replies = 0;
-        let mut read_error = None;
-        while replies < n {
-            let line = match self.read_line() {
-                Ok(line) => line,
-                Err(e) => {
-                    read_error = Some(format!("after {replies} of {n} replies: {e}"));
-                    break;
-                }
-            };
-            match wire::classify(line) {
-                Reply::Notification => continue,
-                Reply::Response { id, echoed } => {
-                    let slot = id.checked_sub(first_id).filter(|&i| i < n).map(|i| i as usize);
-                    match slot {
-                        Some(i) if echoed && !seen[i] => seen[i] = true,
-                        Some(i) if seen[i] => errors.record(line, "a second reply to one id"),
-                        Some(i) => {
-                            seen[i] = true;
-                            errors.record(line, "not the echo result")
-                        }
-                        None => errors.record(line, "a reply to an id never sent"),
-                    }
-                }
-                Reply::Invalid => errors.record(line, "not a JSON-RPC response"),
-            }
-            replies += 1;
+        let writer_thread = pipeline.writer().clone();
+        let read = self.io.read_replies(&mut pipeline, errors, |replies| {
             received.store(replies, Ordering::Release);
             let in_flight = sent.load(Ordering::Acquire).saturating_sub(replies);
             if in_flight + batch <= window {
                 writer_thread.unpark();
             }
             each(replies);
-        }
+        });
+        let read = read.map_err(|e| format!("after {} of {n} replies: {e}", pipeline.replies));
         stop.store(true, Ordering::Release);
         writer_thread.unpark();
-        if read_error.is_some() {
-            // The server is gone or broken: make sure the writer cannot block on it.
-            self.child.kill().ok();
-        }
-        let (stdin, written) = writer.join().map_err(|_| "the writer thread panicked")?;
-        self.stdin = Some(stdin);
-        if let Some(e) = read_error {
-            return Err(e);
-        }
-        written.map_err(|e| format!("writing requests: {e}"))?;
-        let missing = seen.iter().filter(|&&s| !s).count();
+        let missing = self.io.join(pipeline, read)?;
         if missing > 0 {
-            errors.count += missing as u64;
+            errors.count += missing;
             errors.samples.push(format!("{missing} requests got no reply (others got two)"));
         }
-        Ok(replies)
-    }
-
-    fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
-        let stdin = self.stdin.as_mut().ok_or("stdin already closed")?;
-        stdin.write_all(bytes).map_err(|e| format!("writing to the server: {e}"))
-    }
-
-    fn read_line(&mut self) -> Result<&[u8], String> {
-        self.line.clear();
-        match self.stdout.read_until(b'\n', &mut self.line) {
-            Ok(0) => Err("the server closed its stdout".into()),
-            Ok(_) => {
-                self.lines.fetch_add(1, Ordering::Relaxed);
-                Ok(self.line.strip_suffix(b"\n").unwrap_or(&self.line))
-            }
-            Err(e) => Err(format!("reading from the server: {e}")),
-        }
+        Ok(n)
     }
 
     /// `e` with what became of the server: the watchdog's findings, its exit status,
@@ -334,7 +232,7 @@ impl Server {
         }
         let deadline = Instant::now() + Duration::from_secs(2);
         let status = loop {
-            match self.child.try_wait() {
+            match self.io.child.try_wait() {
                 Ok(Some(status)) => break Some(status),
                 Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
                 _ => break None,
@@ -347,39 +245,15 @@ impl Server {
         out.push_str(&format!(
             "\n--- the end of the server's stderr ({}) ---\n{}\n---",
             self.log.display(),
-            crate::procfs::tail(&self.log, 40)
+            procfs::tail(&self.log, 40)
         ));
         out
     }
 
     /// Closes stdin and waits (up to 5 s, then kills) for the server to exit.
-    fn close(mut self) -> Result<(ExitStatus, Duration), String> {
-        self.stdin = None;
-        self.watchdog = None;
-        let closed = Instant::now();
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(status)) => return Ok((status, closed.elapsed())),
-                Ok(None) if closed.elapsed() < Duration::from_secs(5) => thread::sleep(Duration::from_millis(1)),
-                Ok(None) => {
-                    self.child.kill().ok();
-                    self.child.wait().ok();
-                    return Err("the server did not exit within 5 s of its stdin closing".into());
-                }
-                Err(e) => return Err(format!("waiting for the server: {e}")),
-            }
-        }
-    }
-}
-
-impl Drop for Server {
-    /// A server left behind (an error path) is killed.
-    fn drop(&mut self) {
-        self.watchdog = None;
-        if let Ok(None) = self.child.try_wait() {
-            self.child.kill().ok();
-        }
-        self.child.wait().ok();
+    fn close(self) -> Result<(ExitStatus, Duration), String> {
+        drop(self.watchdog);
+        self.io.close()
     }
 }
 
@@ -436,27 +310,20 @@ impl Watchdog {
         let thread = {
             let (stop, fired) = (stop.clone(), fired.clone());
             thread::spawn(move || {
-                let mut last = lines.load(Ordering::Relaxed);
-                let mut since = Instant::now();
-                while !stop.load(Ordering::Acquire) {
-                    thread::sleep(Duration::from_millis(100));
-                    let now = lines.load(Ordering::Relaxed);
-                    if now != last {
-                        (last, since) = (now, Instant::now());
-                    } else if since.elapsed() >= stall {
-                        let what = format!(
-                            "no line from the server for {} s (after {now} lines); its threads: {}",
-                            stall.as_secs(),
-                            procfs::threads(pid)
-                        );
-                        eprintln!("  stdio: {what}; killing it");
-                        if let Ok(mut f) = fired.lock() {
-                            *f = Some(what);
-                        }
-                        procfs::kill(pid);
-                        return;
-                    }
+                if !pipes::stalled(&lines, Duration::from_millis(100), stall, || stop.load(Ordering::Acquire)) {
+                    return;
                 }
+                let what = format!(
+                    "no line from the server for {} s (after {} lines); its threads: {}",
+                    stall.as_secs(),
+                    lines.load(Ordering::Relaxed),
+                    procfs::threads(pid)
+                );
+                eprintln!("  stdio: {what}; killing it");
+                if let Ok(mut f) = fired.lock() {
+                    *f = Some(what);
+                }
+                procfs::kill(pid);
             })
         };
         Watchdog { stop, thread: Some(thread), fired }

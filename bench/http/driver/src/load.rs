@@ -10,9 +10,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -20,7 +18,9 @@ use std::time::{Duration, Instant};
 use crate::http::Url;
 use crate::mcp::Client;
 use crate::servers::Server;
-use bench_common::peak_rss_kib;
+use bench_common::http_server::{self, NotReady};
+use bench_common::percentile;
+use bench_common::procfs::{clock_ticks_per_second, cpu_ticks, peak_rss_kib};
 
 /// The knobs of a run (see `--help`).
 #[derive(Debug, Clone)]
@@ -95,7 +95,7 @@ impl From<String> for Failure {
 
 /// Runs one cell: `clients` clients against a fresh process of `server`.
 pub fn measure(server: &Server, clients: usize, cfg: &Config) -> Result<Cell, Failure> {
-    let port = free_port()?;
+    let port = http_server::free_port()?;
     let mut process = start(server, port, cfg)?;
     let pid = process.child.id();
     let url = Url::parse(&format!("http://127.0.0.1:{port}/mcp"))?;
@@ -203,78 +203,27 @@ fn client(url: &Url, wire: crate::mcp::Wire, cfg: &Config, barrier: &Barrier) ->
     Ok((latencies, client.reconnects()))
 }
 
-/// The value at `pct` percent of sorted `values` (nearest rank).
-fn percentile(sorted: &[u64], pct: f64) -> u64 {
-    let rank = ((pct / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-/// A running server, killed when dropped.
-struct Process {
-    child: Child,
-}
-
-impl Drop for Process {
-    /// SIGTERM (through `kill`), up to a second to exit, then SIGKILL.
-    fn drop(&mut self) {
-        let terminated = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if terminated {
-            let deadline = Instant::now() + Duration::from_secs(1);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = self.child.try_wait() {
-                    return;
-                }
-                thread::sleep(Duration::from_millis(5));
-            }
-        }
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
 /// Starts the server on `port` and waits until the port accepts connections.
-fn start(server: &Server, port: u16, cfg: &Config) -> Result<Process, Failure> {
+fn start(server: &Server, port: u16, cfg: &Config) -> Result<http_server::Server, Failure> {
     let (program, args) = server.argv(port);
     let log = log_path(cfg, server);
     let mut file = open_log(&log)?;
     writeln!(file, "== {} {}", program.display(), args.join(" ")).ok();
-    let mut command = match &cfg.pin_server {
-        Some((taskset, cpu)) => {
-            let mut args = args;
-            args.splice(0..0, ["-c".to_string(), cpu.to_string(), program.to_string_lossy().into_owned()]);
-            server.command(taskset, &args)
-        }
-        None => server.command(&program, &args),
-    };
     let err = file.try_clone().map_err(|e| format!("{}: {e}", log.display()))?;
-    command.stdin(Stdio::null()).stdout(file).stderr(err);
-    let child = command.spawn().map_err(|e| format!("cannot start {}: {e}", program.display()))?;
-    let mut process = Process { child };
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let deadline = Instant::now() + cfg.startup_timeout;
-    loop {
-        if let Ok(Some(status)) = process.child.try_wait() {
-            return Err(Failure::NoServer(format!(
-                "it exited ({status}) before it listened on its port; its output is in {}",
-                log.display()
-            )));
-        }
-        if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
-            return Ok(process);
-        }
-        if Instant::now() >= deadline {
-            return Err(Failure::Failed(format!(
-                "the server did not accept connections on port {port} within {} s; its output is in {}",
-                cfg.startup_timeout.as_secs(),
-                log.display()
-            )));
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
+    let mut command = http_server::command(&program, &args, cfg.pin_server.as_ref());
+    command.current_dir(&server.dir).stdout(file).stderr(err);
+    http_server::Server::start(command, port, cfg.startup_timeout).map_err(|e| match e {
+        NotReady::Spawn(e) => Failure::Failed(format!("cannot start {}: {e}", program.display())),
+        NotReady::Exited(status) => Failure::NoServer(format!(
+            "it exited ({status}) before it listened on its port; its output is in {}",
+            log.display()
+        )),
+        NotReady::Timeout => Failure::Failed(format!(
+            "the server did not accept connections on port {port} within {} s; its output is in {}",
+            cfg.startup_timeout.as_secs(),
+            log.display()
+        )),
+    })
 }
 
 /// The log file of a row: its name made file-safe.
@@ -289,58 +238,4 @@ fn open_log(path: &Path) -> Result<File, String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
     OpenOptions::new().create(true).append(true).open(path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> Result<u16, String> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|e| format!("no free port: {e}"))?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| format!("no free port: {e}"))
-}
-
-/// User + system CPU time of a process (all its threads), in clock ticks, from `/proc/<pid>/stat`.
-pub fn cpu_ticks(pid: u32) -> Result<u64, String> {
-    let stat =
-        std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| format!("reading /proc/{pid}/stat: {e}"))?;
-    // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
-    let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or_default();
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // Field 3 (state) is fields[0]; utime and stime are fields 14 and 15.
-    let field = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok());
-    match (field(11), field(12)) {
-        (Some(user), Some(system)) => Ok(user + system),
-        _ => Err(format!("cannot parse /proc/{pid}/stat")),
-    }
-}
-
-/// The kernel's clock ticks per second for `/proc` times (`getconf CLK_TCK`, 100 if unknown).
-fn clock_ticks_per_second() -> f64 {
-    static HZ: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
-    *HZ.get_or_init(|| {
-        std::process::Command::new("getconf")
-            .arg("CLK_TCK")
-            .output()
-            .ok()
-            .and_then(|o| String::from_utf8(o.stdout).ok())
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(100.0)
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentiles_are_nearest_rank() {
-        let v: Vec<u64> = (1..=100).collect();
-        assert_eq!(percentile(&v, 50.0), 50);
-        assert_eq!(percentile(&v, 99.0), 99);
-        assert_eq!(percentile(&[7], 99.0), 7);
-    }
-
-    #[test]
-    fn own_cpu_time_is_read() {
-        assert!(cpu_ticks(std::process::id()).is_ok());
-        assert!(peak_rss_kib(std::process::id()).unwrap() > 0);
-    }
 }

@@ -23,6 +23,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use bench_common::cli::{self, number, seconds, words};
+use bench_common::fmt::{mib, ms, rate, secs};
 use load::{Cell, Config, Failure};
 use mcp::Wire;
 
@@ -55,18 +57,10 @@ usage: http-driver [options]
 ";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let options = match Options::parse(&args) {
-        Ok(options) => options,
-        Err(e) => {
-            eprintln!("{e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let (options, args) = match cli::parse_args(USAGE, Options::parse, |o| o.help) {
+        Ok(parsed) => parsed,
+        Err(status) => return status,
     };
-    if options.help {
-        print!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
     if let Some(url) = &options.check {
         return check(url, &options.check_wires);
     }
@@ -83,9 +77,9 @@ fn pin(options: &Options, args: &[String]) -> (Config, String) {
     if !options.pin {
         return (config, "driver and servers not pinned (--no-pin)".into());
     }
-    let Some(taskset) = servers::find_on_path("taskset") else {
-        eprintln!("note: taskset is not installed (util-linux): running unpinned");
-        return (config, "driver and servers not pinned (taskset is not installed)".into());
+    let taskset = match cli::taskset() {
+        Ok(taskset) => taskset,
+        Err(why) => return (config, format!("driver and servers not pinned ({why})")),
     };
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     if std::env::var(PINNED_ENV).is_err() && cpus < 2 {
@@ -93,21 +87,16 @@ fn pin(options: &Options, args: &[String]) -> (Config, String) {
         return (config, format!("driver and servers not pinned (only {cpus} CPU)"));
     }
     let (driver, server) = (options.driver_cpu.to_string(), options.server_cpu);
-    let words = format!(
-        "driver pinned to CPU {driver}, each server to CPU {server} (taskset -c), so each side has a CPU of its own"
-    );
-    if std::env::var(PINNED_ENV).is_ok_and(|v| v == driver) {
-        config.pin_server = Some((taskset, server));
-        return (config, words);
+    match cli::pin_self(&taskset, &driver, PINNED_ENV, args) {
+        Ok(()) => {
+            config.pin_server = Some((taskset, server));
+            let pinning = format!(
+                "driver pinned to CPU {driver}, each server to CPU {server} (taskset -c), so each side has a CPU of its own"
+            );
+            (config, pinning)
+        }
+        Err(why) => (config, format!("driver and servers not pinned ({why})")),
     }
-    let Ok(me) = std::env::current_exe() else {
-        return (config, "driver and servers not pinned (cannot find the driver's own path)".into());
-    };
-    use std::os::unix::process::CommandExt;
-    let error =
-        std::process::Command::new(&taskset).args(["-c", &driver]).arg(me).args(args).env(PINNED_ENV, &driver).exec();
-    eprintln!("note: cannot run under taskset ({error}): running unpinned");
-    (config, "driver and servers not pinned (taskset failed)".into())
 }
 
 /// Measures every listed server with every number of clients and prints the table.
@@ -247,7 +236,7 @@ fn table(rows: &[(String, Vec<Result<Cell, String>>)], clients: &[usize]) -> Str
                     out.push_str(&format!(
                         "| {name} | {} | {} | {}{stall} | {} | {:.1} | {:.0} % | {} |\n",
                         c.clients,
-                        count(c.rate()),
+                        rate(c.rate()),
                         ms(c.p50),
                         ms(c.p99),
                         c.cpu_us,
@@ -265,35 +254,6 @@ fn table(rows: &[(String, Vec<Result<Cell, String>>)], clients: &[usize]) -> Str
 /// "1 client", "16 clients".
 fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
-}
-
-/// A rate, short: 950, 15.2 k.
-fn count(value: f64) -> String {
-    if value >= 1e3 { format!("{:.1} k", value / 1e3) } else { format!("{value:.0}") }
-}
-
-/// A latency in milliseconds, to about 3 significant digits.
-fn ms(d: Duration) -> String {
-    let v = d.as_secs_f64() * 1e3;
-    if v < 1.0 {
-        format!("{v:.3} ms")
-    } else if v < 10.0 {
-        format!("{v:.2} ms")
-    } else if v < 100.0 {
-        format!("{v:.1} ms")
-    } else {
-        format!("{v:.0} ms")
-    }
-}
-
-/// KiB as MiB.
-fn mib(kib: u64) -> String {
-    format!("{:.1} MiB", kib as f64 / 1024.0)
-}
-
-fn secs(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s}") }
 }
 
 /// `--check`: a few requests on each wire, every exchange printed.
@@ -411,23 +371,4 @@ impl Options {
         }
         Ok(options)
     }
-}
-
-/// Comma-separated words, trimmed, empty ones dropped.
-fn words(value: &str) -> Vec<String> {
-    value.split(',').map(str::trim).filter(|w| !w.is_empty()).map(String::from).collect()
-}
-
-/// Parses a flag's numeric value.
-fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
-    value.trim().replace('_', "").parse().map_err(|_| format!("{flag}: not a number: {value}"))
-}
-
-/// Parses a flag's value in seconds (fractions allowed).
-fn seconds(flag: &str, value: &str) -> Result<Duration, String> {
-    let s: f64 = number(flag, value)?;
-    if !(s > 0.0 && s.is_finite()) {
-        return Err(format!("{flag}: expected a positive number of seconds"));
-    }
-    Ok(Duration::from_secs_f64(s))
 }

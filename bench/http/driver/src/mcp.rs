@@ -24,7 +24,7 @@
 use std::time::Duration;
 
 use crate::http::{self, Connection, Response, Url};
-use bench_common::{push_decimal, string_end, top_level_value, trim, trim_end, trim_start};
+use bench_common::{excerpt, push_decimal, string_end, top_level_value, trim, trim_end, trim_start};
 
 /// The text every echo request sends; the reply must carry it back.
 pub const ECHO_TEXT: &str = "hello";
@@ -303,15 +303,6 @@ fn string_after(message: &[u8], key: &[u8]) -> Option<String> {
     let rest = trim_start(rest).strip_prefix(b"\"")?;
     let end = string_end(rest, 0)?;
     String::from_utf8(rest[..end].to_vec()).ok()
-}
-
-/// The start of a message, for error messages.
-pub fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    match text.char_indices().nth(300) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.into_owned(),
-    }
 }
 
 #[cfg(test)]

@@ -19,10 +19,9 @@
 //! with `#` are ignored.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::mcp::Wire;
-pub use bench_common::find_on_path;
+use bench_common::find_on_path;
 
 /// One row of the table.
 #[derive(Debug, Clone)]
@@ -63,13 +62,6 @@ impl Server {
             return Some(format!("`{}` does not exist", self.program.display()));
         }
         self.needs.iter().find(|p| !p.exists()).map(|p| format!("`{}` does not exist", p.display()))
-    }
-
-    /// A command that runs `argv` in the list's folder.
-    pub fn command(&self, program: &Path, args: &[String]) -> Command {
-        let mut command = Command::new(program);
-        command.args(args).current_dir(&self.dir);
-        command
     }
 }
 

@@ -1,4 +1,5 @@
-//! What the driver sends and how it checks what comes back.
+//! The stdio wire of the stdio bench and the soak: what the driver sends and how it
+//! checks what comes back.
 //!
 //! Requests are preformatted byte strings; only the id is written per request.
 //! Replies are checked with as little work as possible, so that the driver,
@@ -7,7 +8,7 @@
 //! (falling back to a scan of the top-level keys), and the echoed text is found
 //! by a substring search for the quoted text after a `"text"` key.
 
-use bench_common::{find, push_decimal, top_level_value, trim_end};
+use crate::{find, push_decimal, top_level_value, trim_end};
 
 /// The text every `echo` request carries; each reply must echo it back.
 macro_rules! echo_text {

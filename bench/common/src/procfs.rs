@@ -1,5 +1,6 @@
-//! What the driver reads about a server process in `/proc`: its memory, and, when it
-//! stops answering, what each of its threads is doing.
+//! What the drivers read about a server process in `/proc`: its memory, its CPU time,
+//! and, when it stops answering, what each of its threads is doing; and the signals
+//! they send it (through `kill`, the drivers being std only).
 
 use std::fs;
 
@@ -14,16 +15,27 @@ pub struct Memory {
 
 /// Reads VmRSS and VmHWM of `pid`.
 pub fn memory(pid: u32) -> Result<Memory, String> {
-    let status =
-        fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| format!("reading /proc/{pid}/status: {e}"))?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .ok_or_else(|| format!("no {name} in /proc/{pid}/status"))
-    };
-    Ok(Memory { rss_kib: field("VmRSS:")?, hwm_kib: field("VmHWM:")? })
+    let status = status(pid)?;
+    Ok(Memory { rss_kib: status_kib(&status, "VmRSS", pid)?, hwm_kib: status_kib(&status, "VmHWM", pid)? })
+}
+
+/// Reads VmHWM (peak resident set size, KiB) of `pid`.
+pub fn peak_rss_kib(pid: u32) -> Result<u64, String> {
+    status_kib(&status(pid)?, "VmHWM", pid)
+}
+
+/// `/proc/<pid>/status`.
+fn status(pid: u32) -> Result<String, String> {
+    fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| format!("reading /proc/{pid}/status: {e}"))
+}
+
+/// The value in KiB of the field `name` (`VmRSS`, `VmHWM`) of `status`, read from `pid`.
+fn status_kib(status: &str, name: &str, pid: u32) -> Result<u64, String> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| format!("no {name} in /proc/{pid}/status"))
 }
 
 /// One line per thread of `pid`: its name, state, kernel wait channel and the system
@@ -53,18 +65,27 @@ pub fn threads(pid: u32) -> String {
     out.join("; ")
 }
 
-/// User + system CPU seconds of a process (all its threads), from `/proc/<pid>/stat`.
-pub fn cpu_seconds(pid: u32) -> Option<f64> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after = stat.rsplit_once(')')?.1;
+/// User + system CPU time of a process (all its threads), in clock ticks, from `/proc/<pid>/stat`.
+pub fn cpu_ticks(pid: u32) -> Result<u64, String> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| format!("reading /proc/{pid}/stat: {e}"))?;
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+    let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or_default();
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let user: u64 = fields.get(11)?.parse().ok()?;
-    let system: u64 = fields.get(12)?.parse().ok()?;
-    Some((user + system) as f64 / clock_ticks_per_second())
+    // Field 3 (state) is fields[0]; utime and stime are fields 14 and 15.
+    let field = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok());
+    match (field(11), field(12)) {
+        (Some(user), Some(system)) => Ok(user + system),
+        _ => Err(format!("cannot parse /proc/{pid}/stat")),
+    }
+}
+
+/// User + system CPU seconds of a process (all its threads).
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    cpu_ticks(pid).ok().map(|ticks| ticks as f64 / clock_ticks_per_second())
 }
 
 /// The kernel's clock ticks per second for `/proc` times (`getconf CLK_TCK`, 100 if unknown).
-fn clock_ticks_per_second() -> f64 {
+pub fn clock_ticks_per_second() -> f64 {
     static HZ: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
     *HZ.get_or_init(|| {
         std::process::Command::new("getconf")
@@ -77,7 +98,7 @@ fn clock_ticks_per_second() -> f64 {
     })
 }
 
-/// Sends SIGKILL to `pid` (through `kill`, the driver being std only).
+/// Sends SIGKILL to `pid`.
 pub fn kill(pid: u32) {
     std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status().ok();
 }
@@ -112,6 +133,8 @@ mod tests {
     fn own_process_is_read() {
         let m = memory(std::process::id()).unwrap();
         assert!(m.rss_kib > 0 && m.hwm_kib >= m.rss_kib);
+        assert_eq!(peak_rss_kib(std::process::id()).map(|hwm| hwm > 0), Ok(true));
+        assert!(cpu_ticks(std::process::id()).is_ok());
         assert!(threads(std::process::id()).contains("thread"));
         assert!(cpu_seconds(std::process::id()).is_some());
     }

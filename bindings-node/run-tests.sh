@@ -42,20 +42,9 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-say() { printf 'run-tests.sh: %s\n' "$*" >&2; }
-fail() {
-    printf '\nrun-tests.sh: FAILED: %s\n' "$*" >&2
-    exit 1
-}
-# step NAME WHY-IT-MAY-FAIL COMMAND...: run COMMAND under a header; stop the run if it fails.
-step() {
-    local name=$1 why=$2
-    shift 2
-    printf '\n== %s\n' "$name" >&2
-    local status=0
-    "$@" || status=$?
-    [ "$status" -eq 0 ] || fail "$name (exit status $status): $why"
-}
+# say, fail, step and client_suites.
+# shellcheck source=../scripts/binding-steps.sh
+. "$repo/scripts/binding-steps.sh"
 
 for tool in node npm cargo; do
     command -v "$tool" >/dev/null 2>&1 || fail "missing tool: $tool (Node.js 20+ with npm, and Rust with cargo)"
@@ -115,22 +104,6 @@ cd "$repo"
 demo_cmd="$(printf '%q %q' "$(command -v node)" "$repo/examples/node/demo.js")"
 demo_version="$(node -p 'require("./bindings-node/package.json").version')"
 
-python_suite() {
-    PICOMCP_DEMO_CMD="$demo_cmd" PICOMCP_TRANSPORT=both tests/python/run.sh -q
-}
-ts_suite() {
-    PICOMCP_DEMO_CMD="$demo_cmd" PICOMCP_TRANSPORT="$1" \
-        PICOMCP_DEMO_NAME=picomcp-node-demo PICOMCP_DEMO_VERSION="$demo_version" tests/ts/run.sh
-}
-
-step "Python SDK client suite against examples/node/demo.js, stdio and HTTP" \
-    "the official Python SDK client saw the Node demo break docs/demo-contract.md (pytest's report is above)" \
-    python_suite
-step "TypeScript SDK client suite against examples/node/demo.js, stdio" \
-    "the TypeScript SDK clients saw the Node demo break docs/demo-contract.md (node's report is above)" \
-    ts_suite stdio
-step "TypeScript SDK client suite against examples/node/demo.js, HTTP" \
-    "the TypeScript SDK clients saw the Node demo break docs/demo-contract.md over HTTP (node's report is above)" \
-    ts_suite http
+client_suites Node examples/node/demo.js picomcp-node-demo "$demo_version" "$demo_cmd"
 
 printf '\nrun-tests.sh: every step passed: the binding tests, the typings, and both SDK client suites against the Node demo\n' >&2

@@ -52,25 +52,9 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-say() { printf 'run-tests.sh: %s\n' "$*" >&2; }
-fail() {
-    printf '\nrun-tests.sh: FAILED: %s\n' "$*" >&2
-    exit 1
-}
-header() {
-    printf '\n== %s\n' "$1" >&2
-}
-# step NAME WHY-IT-MAY-FAIL COMMAND...: run COMMAND under a header; stop the run if it fails.
-step() {
-    local name=$1 why=$2
-    shift 2
-    header "$name"
-    local status=0
-    "$@" || status=$?
-    if [ "$status" -ne 0 ]; then
-        fail "$name (exit status $status): $why"
-    fi
-}
+# say, fail, step and client_suites.
+# shellcheck source=../scripts/binding-steps.sh
+. "$repo/scripts/binding-steps.sh"
 
 # ------------------------------------------------------------------------ 1. the venv
 
@@ -172,22 +156,6 @@ step "mypy.stubtest picomcp (the .pyi stubs match the module)" \
 demo_cmd="$(printf '%q %q' "$vpy" "$repo/examples/python/demo.py")"
 demo_version="$("$vpy" -c 'import picomcp; print(picomcp.__version__)')"
 
-python_suite() {
-    PICOMCP_DEMO_CMD="$demo_cmd" PICOMCP_TRANSPORT=both tests/python/run.sh -q
-}
-ts_suite() {
-    PICOMCP_DEMO_CMD="$demo_cmd" PICOMCP_TRANSPORT="$1" \
-        PICOMCP_DEMO_NAME=picomcp-python-demo PICOMCP_DEMO_VERSION="$demo_version" tests/ts/run.sh
-}
-
-step "Python SDK client suite against examples/python/demo.py, stdio and HTTP" \
-    "the official Python SDK client saw the Python demo break docs/demo-contract.md (pytest's report is above)" \
-    python_suite
-step "TypeScript SDK client suite against examples/python/demo.py, stdio" \
-    "the TypeScript SDK clients saw the Python demo break docs/demo-contract.md (node's report is above)" \
-    ts_suite stdio
-step "TypeScript SDK client suite against examples/python/demo.py, HTTP" \
-    "the TypeScript SDK clients saw the Python demo break docs/demo-contract.md over HTTP (node's report is above)" \
-    ts_suite http
+client_suites Python examples/python/demo.py picomcp-python-demo "$demo_version" "$demo_cmd"
 
 printf '\nrun-tests.sh: every step passed: the binding tests, stubtest, and both SDK client suites against the Python demo\n' >&2

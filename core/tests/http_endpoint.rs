@@ -13,7 +13,7 @@ mod kit;
 use std::collections::HashMap;
 
 use kit::*;
-use picomcp::http::{Conn, Connections, EMPTY_HEADER, Endpoint, EndpointConfig, Limits, parse_head};
+use picomcp::http::{Conn, Connections, EMPTY_HEADER, Endpoint, EndpointConfig, Handled, Limits, parse_head};
 use picomcp::*;
 use serde_json::{Value, json};
 
@@ -170,8 +170,15 @@ impl Http {
         }
     }
 
-    /// Hand one raw request to the endpoint.
+    /// Hand one raw request to the endpoint, which must take it.
     fn handle(&mut self, conn: Conn, raw: &[u8]) -> Result<(), Error> {
+        let handled = self.offer(conn, raw)?;
+        assert_eq!(handled, Handled::Done, "the endpoint held the request");
+        Ok(())
+    }
+
+    /// Hand one raw request to the endpoint; whether it took it.
+    fn offer(&mut self, conn: Conn, raw: &[u8]) -> Result<Handled, Error> {
         let mut headers = [EMPTY_HEADER; 32];
         let head = parse_head(raw, &mut headers, &Limits::DEFAULT).expect("a valid head").expect("a complete head");
         let body = head.body(raw).expect("the whole body");

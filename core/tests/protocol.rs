@@ -844,13 +844,20 @@ fn completions() {
             (complete(greet.clone(), "name", "Z"), json!([])),
             (complete(items.clone(), "id", ""), json!(["1", "2", "3"])),
             (complete(items, "nope", ""), json!([])),
-            (complete(json!({"type": "ref/prompt", "name": "other"}), "name", ""), json!([])),
         ] {
             let reply = h.call(era, 1, "completion/complete", params);
             let c = &result(&reply)["completion"];
             assert_eq!(c["values"], values);
             assert_eq!(c["total"], values.as_array().unwrap().len());
             assert!(c.get("hasMore").is_none());
+        }
+        // A prompt or template that is not registered completes to nothing, answered by
+        // the core (as for one the caller may not see), without asking the handler.
+        for unknown in
+            [json!({"type": "ref/prompt", "name": "other"}), json!({"type": "ref/resource", "uri": "test://x/{id}"})]
+        {
+            let reply = h.call(era, 1, "completion/complete", complete(unknown, "name", ""));
+            assert_eq!(result(&reply)["completion"], json!({"values": []}));
         }
         // Context arguments are accepted.
         let mut params = complete(greet.clone(), "name", "G");

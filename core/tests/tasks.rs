@@ -654,7 +654,7 @@ mod http {
         let head = parse_head(raw.as_bytes(), &mut fields, &Limits::DEFAULT).unwrap().unwrap();
         let mut conns = Conns::default();
         let mut scratch = vec![0u8; 8192];
-        endpoint
+        let handled = endpoint
             .handle(
                 &mut rig.server,
                 &mut rig.jobs,
@@ -665,6 +665,7 @@ mod http {
                 &mut scratch,
             )
             .unwrap();
+        assert_eq!(handled, picomcp::http::Handled::Done);
         let text = String::from_utf8(conns.0).unwrap();
         let status: u16 = text[9..12].parse().unwrap();
         let json = &text[text.find("\r\n\r\n").unwrap() + 4..];

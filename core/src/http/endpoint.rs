@@ -14,13 +14,14 @@
 //! stream for notifications outside any call; 2026-07-28 clients open
 //! `subscriptions/listen` streams instead.
 
+use crate::http::auth::{self, Access, Refusal};
 use crate::http::params;
 use crate::http::write_last_chunk;
 use crate::http::{AllowList, Framing, Method, RequestHead, ResponseHead, SseEvent, Status, decode_value};
 use crate::json::{self, Str, Value};
 use crate::jsonrpc::{self, Id, Message, code};
 use crate::protocol::{RequestMeta, Revision, Session, Storage, Ticket};
-use crate::server::{Handler, Peer, Server, unsupported_version};
+use crate::server::{Handler, Peer, Principal, Server, unsupported_version};
 use crate::sink::Cursor;
 use crate::{Error, Notice, Route, Sink};
 use sha2::{Digest, Sha256};
@@ -37,6 +38,19 @@ pub trait Connections {
     /// The response on `conn` is complete: read its next request, or close it when
     /// `keep_alive` is false.
     fn finish(&mut self, conn: Conn, keep_alive: bool);
+}
+
+/// What became of a request handed to [`Endpoint::handle`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub enum Handled {
+    /// It was answered, or its answer is under way.
+    Done,
+    /// Not taken, nothing written: every request slot is busy, or the host has not
+    /// decided about its token yet ([`Access::Pending`]). Keep the request (and read no
+    /// further on its connection) and hand it in again after the next
+    /// [`Endpoint::poll`]. Notifications and the client's answers are never held.
+    Held,
 }
 
 /// Settings of an [`Endpoint`].
@@ -70,6 +84,8 @@ const SESSION_ID: usize = 32;
 struct SessionSlot<const SUB: usize> {
     live: bool,
     id: [u8; SESSION_ID],
+    /// Who opened it: requests from anyone else do not find it.
+    principal: Principal,
     scope: u32,
     session: Session,
     subscriptions: [u8; SUB],
@@ -80,6 +96,7 @@ impl<const SUB: usize> SessionSlot<SUB> {
     const EMPTY: Self = Self {
         live: false,
         id: [0; SESSION_ID],
+        principal: Principal::ANONYMOUS,
         scope: 0,
         session: Session::new(crate::LogLevel::Info),
         subscriptions: [0; SUB],
@@ -135,6 +152,8 @@ pub struct Endpoint<const SESSIONS: usize = 128, const STREAMS: usize = 256, con
     next_scope: u32,
     clock: u32,
     made: u64,
+    /// Who the request being handled comes from.
+    principal: Principal,
 }
 
 /// The request being handled: where its answer goes.
@@ -162,6 +181,7 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
             next_scope: 0,
             clock: 0,
             made: 0,
+            principal: Principal::ANONYMOUS,
         }
     }
 
@@ -183,6 +203,10 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
     /// Handle one complete request: `head` and its `body` (`Content-Length` bytes).
     /// `scratch` holds one outgoing message at a time: its size bounds the largest
     /// message the server can send.
+    ///
+    /// Requests for the endpoint's path go through [`Handler::authorize`] first; a `GET`
+    /// of the protected-resource metadata path ([`auth::WELL_KNOWN`] followed by the
+    /// endpoint's path) is answered from [`Handler::protected_resource`].
     #[allow(clippy::too_many_arguments)]
     pub fn handle<S: Storage>(
         &mut self,
@@ -193,16 +217,48 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
         head: &RequestHead<'_>,
         body: &[u8],
         scratch: &mut [u8],
-    ) -> Result<(), Error> {
-        self.clock = self.clock.wrapping_add(1);
+    ) -> Result<Handled, Error> {
         let keep_alive = head.keep_alive;
         let reply = Reply { conn, keep_alive, http10: head.minor_version == 0 };
-        if head.path_without_query() != self.config.path {
-            return reply.status(conns, Status::NOT_FOUND);
+        let path = head.path_without_query();
+        let metadata = head.method == Method::Get && auth::is_metadata_path(path, self.config.path);
+        if path != self.config.path && !metadata {
+            return reply.status(conns, Status::NOT_FOUND).map(|()| Handled::Done);
         }
         if let Err(denied) = self.config.allow.check_head(head) {
-            return reply.status(conns, denied.status());
+            return reply.status(conns, denied.status()).map(|()| Handled::Done);
         }
+        if metadata {
+            return self.metadata(handler, conns, reply, head, scratch).map(|()| Handled::Done);
+        }
+        let mut scope = [0u8; 256];
+        let principal = match handler.authorize(head) {
+            Access::Granted(principal) => principal,
+            Access::Pending => return Ok(Handled::Held),
+            Access::Unauthorized if head.authorization.is_some() => {
+                return self.refuse(handler, conns, reply, head, Refusal::InvalidToken).map(|()| Handled::Done);
+            }
+            Access::Unauthorized => {
+                return self.refuse(handler, conns, reply, head, Refusal::NoToken).map(|()| Handled::Done);
+            }
+            Access::InsufficientScope(needed) => {
+                let len = needed.len().min(scope.len());
+                scope
+                    .get_mut(..len)
+                    .unwrap_or_default()
+                    .copy_from_slice(needed.as_bytes().get(..len).unwrap_or_default());
+                let needed = core::str::from_utf8(scope.get(..len).unwrap_or_default()).unwrap_or_default();
+                return self
+                    .refuse(handler, conns, reply, head, Refusal::InsufficientScope(needed))
+                    .map(|()| Handled::Done);
+            }
+        };
+        if head.method == Method::Post && server.is_full() && Envelope::read(body).is_request() {
+            return Ok(Handled::Held);
+        }
+        self.clock = self.clock.wrapping_add(1);
+        self.principal = principal;
+        server.set_principal(principal);
         let mut cx = Cx { server, handler, conns, scratch };
         match head.method {
             Method::Post => self.post(&mut cx, reply, head, body),
@@ -210,6 +266,51 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
             Method::Delete => self.delete(&mut cx, reply, head),
             _ => reply.head(conns, ResponseHead::new(Status::METHOD_NOT_ALLOWED).allow("GET, POST, DELETE")),
         }
+        .map(|()| Handled::Done)
+    }
+
+    /// The protected-resource metadata document, or 404 when the host serves none.
+    fn metadata(
+        &self,
+        handler: &dyn Handler,
+        conns: &mut dyn Connections,
+        reply: Reply,
+        head: &RequestHead<'_>,
+        scratch: &mut [u8],
+    ) -> Result<(), Error> {
+        let Some(meta) = handler.protected_resource() else { return reply.status(conns, Status::NOT_FOUND) };
+        let mut cursor = Cursor::new(scratch);
+        auth::write_metadata(&mut cursor, &meta, head.host.unwrap_or_default(), self.config.path)?;
+        let len = cursor.len;
+        reply.json(conns, Status::OK, None, scratch.get(..len).unwrap_or_default())
+    }
+
+    /// A `401` or `403` with its `WWW-Authenticate` challenge and an OAuth-style body.
+    fn refuse(
+        &self,
+        handler: &dyn Handler,
+        conns: &mut dyn Connections,
+        reply: Reply,
+        head: &RequestHead<'_>,
+        refusal: Refusal<'_>,
+    ) -> Result<(), Error> {
+        let status =
+            if matches!(refusal, Refusal::InsufficientScope(_)) { Status::FORBIDDEN } else { Status::UNAUTHORIZED };
+        let meta = handler.protected_resource();
+        let mut challenge = [0u8; 1024];
+        let mut cursor = Cursor::new(&mut challenge);
+        refusal.challenge(&mut cursor, meta.as_ref(), head.host.unwrap_or_default(), self.config.path)?;
+        let len = cursor.len;
+        let mut body = [0u8; 160];
+        let mut cursor = Cursor::new(&mut body);
+        refusal.body(&mut cursor)?;
+        let body_len = cursor.len;
+        let headers = [("WWW-Authenticate", challenge.get(..len).unwrap_or_default())];
+        let head = ResponseHead::new(status).json(body_len).headers(&headers).close(!reply.keep_alive);
+        head.write(&mut ConnSink { conns, conn: reply.conn })?;
+        conns.send(reply.conn, body.get(..body_len).unwrap_or_default())?;
+        conns.finish(reply.conn, reply.keep_alive);
+        Ok(())
     }
 
     /// The connection closed: its streams end, and the calls they carried are dropped
@@ -361,7 +462,7 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
             let mirrored = || {
                 method
                     .eq_str("tools/call")
-                    .then(|| params::mismatch(head, cx.handler.registry(), envelope.params))
+                    .then(|| params::mismatch(head, cx.handler.registry(), cx.server.principal(), envelope.params))
                     .flatten()
             };
             if let Some(message) = header_problem(head, method, envelope).or_else(mirrored) {
@@ -454,8 +555,9 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
         reply.status(cx.conns, Status::OK)
     }
 
+    /// The live session `id` of the principal the request comes from.
     fn find_session(&self, id: &[u8]) -> Option<usize> {
-        self.sessions.iter().position(|s| s.live && s.id == id)
+        self.sessions.iter().position(|s| s.live && s.id == id && s.principal == self.principal)
     }
 
     /// A free session slot (ending the least recently used one when all are taken), with
@@ -480,7 +582,15 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
         self.next_scope = self.next_scope.wrapping_add(1).max(1);
         let id = session_id(&self.config.key, self.made);
         if let Some(slot) = self.sessions.get_mut(index) {
-            *slot = SessionSlot { live: true, id, scope: self.next_scope, last_used: clock, ..SessionSlot::EMPTY };
+            let principal = self.principal;
+            *slot = SessionSlot {
+                live: true,
+                id,
+                principal,
+                scope: self.next_scope,
+                last_used: clock,
+                ..SessionSlot::EMPTY
+            };
         }
         index
     }
@@ -640,6 +750,11 @@ impl<'a> Envelope<'a> {
             Ok(Message::Response { id, .. }) => Self { id: Some(id), ..none },
             _ => none,
         }
+    }
+
+    /// Whether it is a request (it has a method and an id).
+    fn is_request(&self) -> bool {
+        self.id.is_some() && self.method.is_some()
     }
 
     fn is_initialize(&self) -> bool {

@@ -138,6 +138,8 @@ pub struct RequestHead<'a> {
     pub mcp_name: Option<&'a [u8]>,
     /// `Last-Event-ID`.
     pub last_event_id: Option<&'a [u8]>,
+    /// `Authorization`.
+    pub authorization: Option<&'a [u8]>,
     headers: &'a [Header<'a>],
 }
 
@@ -170,6 +172,24 @@ impl<'a> RequestHead<'a> {
             let (start, rest) = h.name.split_at_checked(prefix.len())?;
             start.eq_ignore_ascii_case(prefix).then(|| (rest, trim_ows(h.value)))
         })
+    }
+
+    /// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1: the scheme
+    /// in any case, one or more spaces, then the token). `None` without one, or when the
+    /// header is of another scheme or its token is empty or not of the `b64token`
+    /// characters.
+    pub fn bearer_token(&self) -> Option<&'a str> {
+        let value = self.authorization?;
+        let (scheme, rest) = value.split_at_checked(6)?;
+        if !scheme.eq_ignore_ascii_case(b"bearer") || rest.first() != Some(&b' ') {
+            return None;
+        }
+        let token = rest.trim_ascii_start();
+        let b64 = |b: &u8| b.is_ascii_alphanumeric() || b"-._~+/".contains(b);
+        // b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+        let (chars, padding) = token.split_at(token.iter().rposition(|b| *b != b'=').map_or(0, |i| i + 1));
+        let valid = !chars.is_empty() && chars.iter().all(b64) && padding.iter().all(|b| *b == b'=');
+        valid.then(|| core::str::from_utf8(token).ok()).flatten()
     }
 
     /// Whether `Accept` admits `application/json` (false when absent: MCP clients must send it).
@@ -243,6 +263,7 @@ pub fn parse_head<'h, 'b: 'h>(
         mcp_method: None,
         mcp_name: None,
         last_event_id: None,
+        authorization: None,
         headers,
     };
     let (mut close, mut keep_alive, mut has_length) = (false, false, false);
@@ -286,6 +307,7 @@ impl<'a> RequestHead<'a> {
             ("mcp-method", &mut self.mcp_method),
             ("mcp-name", &mut self.mcp_name),
             ("last-event-id", &mut self.last_event_id),
+            ("authorization", &mut self.authorization),
         ];
         fields.into_iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, field)| field)
     }

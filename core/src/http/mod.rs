@@ -24,6 +24,7 @@
 //! assert_eq!(head.body(buf), Some(&b"{}"[..]));
 //! ```
 
+mod auth;
 mod endpoint;
 mod head;
 mod header_value;
@@ -36,7 +37,8 @@ mod response;
 pub mod serve;
 mod sse;
 
-pub use endpoint::{Conn, Connections, Endpoint, EndpointConfig};
+pub use auth::{Access, ProtectedResource, StrList, WELL_KNOWN};
+pub use endpoint::{Conn, Connections, Endpoint, EndpointConfig, Handled};
 pub use head::{HeadError, Limits, Method, RequestHead, parse_head};
 pub use header_value::{BadValue, decode_value};
 pub use httparse::{EMPTY_HEADER, Header};

@@ -4,17 +4,20 @@
 
 use crate::http::{RequestHead, decode_value};
 use crate::json::{self, Object, Value};
-use crate::server::Registry;
+use crate::server::{Item, Principal, Registry};
 
 /// Why a `tools/call`'s mirrored headers disagree with its arguments, if they do.
 pub(crate) fn mismatch(
     head: &RequestHead<'_>,
     registry: &dyn Registry,
+    principal: Principal,
     params: Option<Object<'_>>,
 ) -> Option<&'static str> {
     let params = params?;
     let name = params.get("name")?.as_str()?;
-    let tool = registry.tool(registry.find_tool(name)?)?;
+    // A tool the principal may not see mirrors nothing: the server answers "unknown tool".
+    let index = registry.find_tool(name).filter(|&i| registry.visible(principal, Item::Tool(i)))?;
+    let tool = registry.tool(index)?;
     // Registered schemas are checked when the registry is; one that does not parse
     // mirrors nothing.
     let schema = json::parse(tool.input_schema.as_bytes(), json::MAX_DEPTH_LIMIT).ok()?;

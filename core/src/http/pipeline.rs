@@ -90,6 +90,12 @@ impl Pipeline {
         next
     }
 
+    /// The request [`Pipeline::next_request`] gave was not taken (the endpoint held it):
+    /// the connection is free again, and the same request comes next.
+    pub fn hold(&mut self) {
+        self.answering = false;
+    }
+
     /// The answer is complete (as [`Connections::finish`](super::Connections::finish)
     /// says): the connection is free for its next request, or closes when `keep_alive`
     /// is false.

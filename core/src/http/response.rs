@@ -22,6 +22,8 @@ impl Status {
     /// 400: the request is invalid.
     pub const BAD_REQUEST: Self = Self::new(400, "Bad Request");
     /// 403: `Host` or `Origin` not allowed.
+    pub const UNAUTHORIZED: Self = Self::new(401, "Unauthorized");
+    /// 403: refused (a host or origin not allowed, or a token without the needed scope).
     pub const FORBIDDEN: Self = Self::new(403, "Forbidden");
     /// 404: no such endpoint or session.
     pub const NOT_FOUND: Self = Self::new(404, "Not Found");

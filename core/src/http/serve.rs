@@ -21,7 +21,7 @@ use std::vec::Vec;
 use rustix::event::{PollFd, PollFlags, Timespec};
 
 use crate::http::{
-    Conn, Connections, EMPTY_HEADER, Endpoint, EndpointConfig, Limits, NextRequest, Pipeline, ResponseHead,
+    Conn, Connections, EMPTY_HEADER, Endpoint, EndpointConfig, Handled, Limits, NextRequest, Pipeline, ResponseHead,
 };
 use crate::{Error, Handler, Server, Storage, check_registry};
 
@@ -324,8 +324,16 @@ fn handle_one<S: Storage>(
             input.len()
         }
         NextRequest::Ready { head, body, consumed } => {
-            let _ = endpoint.handle(server, handler, table, conn, &head, body, scratch);
-            consumed
+            match endpoint.handle(server, handler, table, conn, &head, body, scratch) {
+                // Kept in the input, handed in again after the next poll.
+                Ok(Handled::Held) => {
+                    if let Some(c) = table.get(conn as usize) {
+                        c.pipeline.hold();
+                    }
+                    0
+                }
+                _ => consumed,
+            }
         }
     }
 }

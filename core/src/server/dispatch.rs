@@ -10,6 +10,7 @@ use crate::protocol::inflight::{self, Entry, Filter};
 use crate::protocol::{
     Admission, CallKind, ClientCapabilities, LogLevel, RequestMeta, Revision, Session, Subscriptions, Ticket,
 };
+use crate::server::access::{self, Item};
 use crate::server::handler::{
     Arguments, CompletionRef, CompletionRequest, Handler, PromptGet, ReadTarget, RequestInfo, ResourceRead, ToolCall,
 };
@@ -428,6 +429,8 @@ impl Responder<'_> {
             client_capabilities: ClientCapabilities::from_value(meta.client_capabilities),
             wants_progress: meta.progress_token.is_some(),
             log_level,
+            #[cfg(feature = "access")]
+            principal: self.state.principal,
             input: Input::default(),
         }))
     }
@@ -478,6 +481,8 @@ impl Responder<'_> {
             client_capabilities: session.client_caps,
             wants_progress: false,
             log_level: Some(session.log_level),
+            #[cfg(feature = "access")]
+            principal: self.state.principal,
             input: Input::default(),
         }))
     }
@@ -590,14 +595,29 @@ impl Responder<'_> {
             },
         };
         let page = self.state.config.page_size;
-        let end = if page == 0 { total } else { total.min(start.saturating_add(page)) };
         let checked = self.state.checked_generation == Some(reg.generation());
+        let principal = self.state.principal();
+        let item = |i| match method {
+            Method::ToolsList => Item::Tool(i),
+            Method::ResourcesList => Item::Resource(i),
+            Method::TemplatesList => Item::Template(i),
+            _ => Item::Prompt(i),
+        };
         jsonrpc::result_head(self.out, req.id)?;
         self.out.write(key)?;
-        for (n, i) in (start..end).enumerate() {
-            if n > 0 {
+        // A page holds up to `page` entries the principal may see; the cursor is the
+        // index to go on from.
+        let (mut end, mut shown) = (start, 0);
+        while end < total && (page == 0 || shown < page) {
+            let i = end;
+            end += 1;
+            if !access::visible(reg, principal, item(i)) {
+                continue;
+            }
+            if shown > 0 {
                 self.out.write(b",")?;
             }
+            shown += 1;
             let written = match method {
                 Method::ToolsList => reg.tool(i).map(|t| lists::tool(self.out, &t, checked)),
                 Method::ResourcesList => reg.resource(i).map(|r| lists::resource(self.out, &r)),
@@ -608,7 +628,7 @@ impl Responder<'_> {
             written.unwrap_or_else(|| self.out.write(b"null"))?;
         }
         self.out.write(b"]")?;
-        if end < total {
+        if (end..total).any(|i| access::visible(reg, principal, item(i))) {
             self.out.write(b",\"nextCursor\":\"")?;
             json::u64(self.out, end as u64)?;
             self.out.write(b"\"")?;
@@ -696,7 +716,7 @@ impl Responder<'_> {
         };
         let tool = {
             let reg = handler.registry();
-            let Some(index) = reg.find_tool(name) else {
+            let Some(index) = access::find_tool(reg, self.state.principal(), name) else {
                 return self.fail_about(req.id, code::INVALID_PARAMS, "Unknown tool: ", Text::Json(name));
             };
             let Some(tool) = reg.tool(index) else {
@@ -743,9 +763,11 @@ impl Responder<'_> {
         };
         let target = {
             let reg = handler.registry();
-            reg.find_resource(uri).map(ReadTarget::Resource).or_else(|| {
+            let principal = self.state.principal();
+            access::find_resource(reg, principal, uri).map(ReadTarget::Resource).or_else(|| {
                 (0..reg.template_count()).find_map(|index| {
-                    let template = reg.template(index)?;
+                    let template =
+                        reg.template(index).filter(|_| access::visible(reg, principal, Item::Template(index)))?;
                     let variables = uri_template::match_uri(template.uri_template, uri)?;
                     Some(ReadTarget::Template { index, variables })
                 })
@@ -778,7 +800,8 @@ impl Responder<'_> {
         }
         let prompt = {
             let reg = handler.registry();
-            let Some((index, prompt)) = reg.find_prompt(name).and_then(|i| Some((i, reg.prompt(i)?))) else {
+            let found = access::find_prompt(reg, self.state.principal(), name);
+            let Some((index, prompt)) = found.and_then(|i| Some((i, reg.prompt(i)?))) else {
                 return self.fail_about(req.id, code::INVALID_PARAMS, "Unknown prompt: ", Text::Json(name));
             };
             let missing = prompt.arguments.iter().find(|a| a.required && args.and_then(|o| o.get(a.name)).is_none());
@@ -827,6 +850,18 @@ impl Responder<'_> {
             .and_then(|c| c.get("arguments"))
             .and_then(Value::as_object);
         let Some(ticket) = self.admit(req, CallKind::Completion)? else { return Ok(()) };
+        #[cfg(feature = "access")]
+        {
+            // A prompt or template the principal may not see (or that does not exist)
+            // completes to nothing, as the default handler answers.
+            let (prompt, name) = match reference {
+                CompletionRef::Prompt(name) => (true, name),
+                CompletionRef::Resource(uri) => (false, uri),
+            };
+            if !access::reference_visible(handler.registry(), self.state.principal, prompt, name) {
+                return self.completion(ticket, |_| Ok(()));
+            }
+        }
         let request =
             CompletionRequest { ticket, reference, argument, value, context: Arguments::new(context), info: req.info };
         let outcome = handler.complete(request, self);

@@ -30,6 +30,10 @@ pub struct RequestInfo<'a> {
     pub wants_progress: bool,
     /// The lowest log level that reaches the client for this request, if any does.
     pub log_level: Option<LogLevel>,
+    /// Who sent the request (feature `access`): the principal set on the server for stdio,
+    /// or the one [`Handler::authorize`] gave the HTTP request.
+    #[cfg(feature = "access")]
+    pub principal: crate::Principal,
     /// What the client sent back on a retried 2026-07-28 request (`inputResponses`,
     /// `requestState`); empty otherwise.
     pub input: Input<'a>,
@@ -234,6 +238,25 @@ pub trait Handler {
     /// A legacy client finished the handshake (`notifications/initialized`).
     fn initialized(&mut self, _r: &mut Responder<'_>) -> Result<(), Error> {
         Ok(())
+    }
+
+    /// Decide about an HTTP request on the endpoint's path (feature `http`): whom it comes
+    /// from ([`Access::Granted`](crate::http::Access::Granted)), or a `401` / `403`
+    /// refusal, or [`Access::Pending`](crate::http::Access::Pending) to be asked again
+    /// later. The token is [`RequestHead::bearer_token`](crate::http::RequestHead::bearer_token).
+    /// A legacy session belongs to the principal that opened it. The default lets
+    /// everyone in as [`Principal::ANONYMOUS`](crate::Principal::ANONYMOUS).
+    #[cfg(feature = "http")]
+    fn authorize(&mut self, head: &crate::http::RequestHead<'_>) -> crate::http::Access<'_> {
+        let _ = head;
+        crate::http::Access::Granted(crate::Principal::ANONYMOUS)
+    }
+
+    /// The protected-resource metadata (RFC 9728) to serve and to name in `401` / `403`
+    /// challenges (feature `http`). The default serves none.
+    #[cfg(feature = "http")]
+    fn protected_resource(&self) -> Option<crate::http::ProtectedResource<'_>> {
+        None
     }
 
     /// Do deferred work: drivers call this after each batch of input and when the delay

@@ -1,5 +1,6 @@
 //! The server API: descriptors in, calls out, answers through a [`Responder`].
 
+mod access;
 mod content;
 mod dispatch;
 mod draft;
@@ -14,6 +15,7 @@ pub mod uri_template;
 
 use core::time::Duration;
 
+pub use access::{Item, Principal};
 pub use content::{Body, Content, Data, ResourceContents, ResourceLink};
 #[cfg(feature = "http")]
 pub(crate) use dispatch::unsupported_version;
@@ -131,6 +133,9 @@ pub(crate) struct State {
     seen_generation: Option<u64>,
     /// The registry generation whose descriptors passed `check_registry`.
     pub(crate) checked_generation: Option<u64>,
+    /// Who the requests being received come from.
+    #[cfg(feature = "access")]
+    pub(crate) principal: access::Principal,
 }
 
 /// A sink into a fixed `heapless::Vec`; overflow is an error.
@@ -143,6 +148,15 @@ impl<const N: usize> Sink for VecSink<'_, N> {
 }
 
 impl State {
+    /// Who the request being served comes from (always anonymous without `access`).
+    #[inline(always)]
+    pub(crate) fn principal(&self) -> access::Principal {
+        #[cfg(feature = "access")]
+        return self.principal;
+        #[cfg(not(feature = "access"))]
+        access::Principal::ANONYMOUS
+    }
+
     /// Look at a registry generation once: render the identity, check the descriptors.
     fn observe(&mut self, reg: &dyn Registry) {
         let generation = reg.generation();
@@ -249,6 +263,8 @@ impl<S: Storage> Server<S> {
                 identity: heapless::Vec::new(),
                 seen_generation: None,
                 checked_generation: None,
+                #[cfg(feature = "access")]
+                principal: access::Principal::ANONYMOUS,
             },
         }
     }
@@ -306,6 +322,22 @@ impl<S: Storage> Server<S> {
         if self.state.config.state_key == [0; 32] {
             self.state.config.state_key = crate::random_key();
         }
+    }
+
+    /// Say who the requests received from now on come from (feature `access`): lists,
+    /// calls, reads, prompts and completions then show only what
+    /// [`Registry::visible`] lets `principal` see, and calls carry it in
+    /// [`RequestInfo::principal`]. The HTTP endpoint sets it per request from
+    /// [`Handler::authorize`]. Default [`Principal::ANONYMOUS`].
+    #[cfg(feature = "access")]
+    pub fn set_principal(&mut self, principal: Principal) {
+        self.state.principal = principal;
+    }
+
+    /// Who the requests being received come from (see [`Server::set_principal`]).
+    #[cfg(feature = "access")]
+    pub fn principal(&self) -> Principal {
+        self.state.principal
     }
 
     /// Whether `ticket` still names a call in flight.
@@ -398,6 +430,12 @@ impl<S: Storage> Server<S> {
     /// Let the handler do deferred work (see [`Handler::poll`]).
     pub fn poll(&mut self, out: &mut dyn Sink, handler: &mut dyn Handler) -> Result<Option<Duration>, Error> {
         handler.poll(&mut self.responder(out))
+    }
+
+    /// Whether every request slot is taken (a new call would be refused).
+    pub fn is_full(&self) -> bool {
+        let slots = self.storage.slots();
+        inflight::count(slots) >= slots.len()
     }
 
     /// How many requests are waiting for the host's answer.

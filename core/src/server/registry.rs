@@ -7,6 +7,8 @@
 
 use crate::json::{self, Str, Value};
 use crate::protocol::ClientCapabilities;
+#[cfg(feature = "access")]
+use crate::server::access::{Item, Principal};
 use crate::server::uri_template;
 
 /// A name and version, as `serverInfo` (and `Implementation` in the schema) carries them.
@@ -357,6 +359,15 @@ pub trait Registry {
     /// until a generation passes the check, listings validate each schema as they go.
     fn generation(&self) -> u64 {
         0
+    }
+
+    /// Whether `principal` may see `item` (feature `access`). A hidden descriptor is left
+    /// out of its list and unknown to calls, reads, prompts and completions, exactly as
+    /// if it had never been registered. By default everyone sees everything.
+    #[cfg(feature = "access")]
+    fn visible(&self, principal: Principal, item: Item) -> bool {
+        let _ = (principal, item);
+        true
     }
 
     /// Which features the server offers. A feature not offered is not advertised and its

@@ -223,10 +223,12 @@ impl Recorder<'_, '_> {
                 // find the nested object by decoded names (`pick`), so no outline of it.
                 o.nested_whole = false;
             }
-            let is_nested = name == self.nested_key;
-            if is_nested && !o.nested_seen && value_is_object {
+            // Only the first member of that name counts, as for `Object::get`: when its
+            // value is not an object there is no nested outline, whatever follows.
+            if name == self.nested_key && !o.nested_seen {
                 o.nested_seen = true;
-                self.in_nested = true;
+                self.in_nested = value_is_object;
+                o.nested_whole &= value_is_object;
             }
         } else if depth == 2 && self.in_nested {
             match o.nested.get_mut(o.nested_len) {
@@ -1040,7 +1042,7 @@ mod tests {
         fn pairs<'a>(it: impl Iterator<Item = (Str<'a>, Value<'a>)>) -> Pairs<'a> {
             it.map(|(k, v)| (k.raw(), v.raw())).collect()
         }
-        let frames: [&[u8]; 9] = [
+        let frames: [&[u8]; 10] = [
             br#"{"jsonrpc":"2.0","id":1,"method":"m","params":{"name":"echo","arguments":{"t":[1,{"x":"}"}]}}}"#,
             b" { \"params\" : { \"a\" : 1 , \"b\" : [ ] } , \"id\" : \"x\" } ",
             br#"{"params":[1,2],"id":1}"#,
@@ -1050,6 +1052,8 @@ mod tests {
             br#"{"params":{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9}}"#,
             br#"[{"params":{"a":1}}]"#,
             br#"{}"#,
+            // Found by fuzzing: the first `params` is no object, a later one is.
+            br#"{"params":"tools/call","params":{"name":"x"}}"#,
         ];
         for frame in frames {
             let (value, outline) = parse_outline(frame, 16, b"params").unwrap();
@@ -1069,6 +1073,8 @@ mod tests {
         assert!(o.top_members().is_none());
         let (_, o) = parse_outline(frames[2], 16, b"params").unwrap();
         assert!(o.nested_members().is_none(), "params is an array");
+        let (_, o) = parse_outline(frames[9], 16, b"params").unwrap();
+        assert!(o.nested_members().is_none(), "the first params is a string");
     }
 
     #[test]

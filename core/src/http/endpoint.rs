@@ -231,26 +231,18 @@ impl<const SESSIONS: usize, const STREAMS: usize, const SUB: usize> Endpoint<SES
         if metadata {
             return self.metadata(handler, conns, reply, head, scratch).map(|()| Handled::Done);
         }
-        let mut scope = [0u8; 256];
+        // The scopes are copied out of the handler's borrow: the refusal asks it again.
+        let mut scopes = [0u8; 256];
         let principal = match handler.authorize(head) {
             Access::Granted(principal) => principal,
             Access::Pending => return Ok(Handled::Held),
-            Access::Unauthorized if head.authorization.is_some() => {
-                return self.refuse(handler, conns, reply, head, Refusal::InvalidToken).map(|()| Handled::Done);
-            }
             Access::Unauthorized => {
-                return self.refuse(handler, conns, reply, head, Refusal::NoToken).map(|()| Handled::Done);
+                let refusal = if head.authorization.is_some() { Refusal::InvalidToken } else { Refusal::NoToken };
+                return self.refuse(handler, conns, reply, head, refusal).map(|()| Handled::Done);
             }
             Access::InsufficientScope(needed) => {
-                let len = needed.len().min(scope.len());
-                scope
-                    .get_mut(..len)
-                    .unwrap_or_default()
-                    .copy_from_slice(needed.as_bytes().get(..len).unwrap_or_default());
-                let needed = core::str::from_utf8(scope.get(..len).unwrap_or_default()).unwrap_or_default();
-                return self
-                    .refuse(handler, conns, reply, head, Refusal::InsufficientScope(needed))
-                    .map(|()| Handled::Done);
+                let needed = Refusal::InsufficientScope(copy_str(needed, &mut scopes));
+                return self.refuse(handler, conns, reply, head, needed).map(|()| Handled::Done);
             }
         };
         if head.method == Method::Post && server.is_full() && Envelope::read(body).is_request() {
@@ -760,6 +752,17 @@ impl<'a> Envelope<'a> {
     fn is_initialize(&self) -> bool {
         self.id.is_some() && self.method.is_some_and(|m| m.eq_str("initialize"))
     }
+}
+
+/// `text` copied into `buf`, cut at a character boundary when it does not fit.
+fn copy_str<'b>(text: &str, buf: &'b mut [u8]) -> &'b str {
+    let mut len = text.len().min(buf.len());
+    while !text.is_char_boundary(len) {
+        len -= 1;
+    }
+    let Some(dest) = buf.get_mut(..len) else { return "" };
+    dest.copy_from_slice(text.as_bytes().get(..len).unwrap_or_default());
+    core::str::from_utf8(dest).unwrap_or_default()
 }
 
 /// Whether a `MCP-Protocol-Version` header names a legacy revision.

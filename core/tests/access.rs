@@ -166,8 +166,11 @@ fn ask(server: &mut Stdio, host: &mut Host, principal: Principal, frame: &str, r
     serde_json::from_str(line).unwrap()
 }
 
+/// Makes a request frame from a method and params.
+type Frame = fn(&str, Value) -> String;
+
 /// Both eras: a frame maker per revision.
-fn eras() -> [(&'static str, fn(&str, Value) -> String); 2] {
+fn eras() -> [(&'static str, Frame); 2] {
     fn legacy(method: &str, params: Value) -> String {
         request("1", method, params)
     }

@@ -65,6 +65,80 @@ typedef struct picomcp_server picomcp_server;
 typedef int32_t picomcp_status;
 
 /**
+ * A kind of descriptor, as the visibility callback is asked about it.
+ */
+typedef int32_t picomcp_item;
+
+/**
+ * A C callback that says whether `principal` may see a descriptor: `item` is its kind
+ * (`PICOMCP_ITEM_*`), `key` its name (tools, prompts), URI (resources) or URI template
+ * (templates), `key_len` bytes long and NOT NUL-terminated (compare with `key_len`:
+ * `key_len == 5 && memcmp(key, "admin", 5) == 0`), `index` its position among the
+ * descriptors of its kind in registration order (0 for the first). Return false to hide
+ * it. It runs inside `picomcp_server_receive` and the drivers, for every descriptor a
+ * list shows and for every name a request uses; it must not call picomcp functions.
+ */
+typedef bool (*picomcp_visible_fn)(uint32_t principal,
+                                   picomcp_item item,
+                                   const char *key,
+                                   size_t key_len,
+                                   size_t index,
+                                   void *userdata);
+
+/**
+ * The host's decision about an HTTP request (what the authorize callback returns).
+ */
+typedef int32_t picomcp_access;
+
+/**
+ * A C callback that decides about an HTTP request to the endpoint (std builds, for
+ * `picomcp_server_serve_http`). `token` is the bearer token of the request's
+ * `Authorization: Bearer …` header, `token_len` bytes, NOT NUL-terminated, or NULL (and
+ * 0) when there is none (or the header is not a well-formed bearer token). Store the
+ * caller's principal in `*principal` to grant (it starts at 0, anonymous); for
+ * `PICOMCP_ACCESS_INSUFFICIENT_SCOPE` point `*scope` at the missing scopes
+ * (NUL-terminated, copied at once, at most 255 bytes are kept). It runs on the driver's
+ * thread for every request to the endpoint's path; it must not call picomcp functions
+ * (they return `MISUSE`).
+ */
+typedef picomcp_access (*picomcp_authorize_fn)(const char *token,
+                                               size_t token_len,
+                                               uint32_t *principal,
+                                               const char **scope,
+                                               void *userdata);
+
+/**
+ * The OAuth protected-resource metadata (RFC 9728) of the HTTP endpoint
+ * (`picomcp_server_set_protected_resource`). Every text is copied.
+ */
+typedef struct picomcp_protected_resource {
+  /**
+   * The resource identifier: the endpoint's absolute URL, `http://` or `https://`, at
+   * most 256 bytes (e.g. `"https://mcp.example.com/mcp"`). NULL: `http://` + the
+   * request's `Host` + `/mcp`.
+   */
+  const char *resource;
+  /**
+   * The issuer URLs of the authorization servers that issue tokens for it
+   * (`authorization_server_count` of them; NULL when there are none).
+   */
+  const char *const *authorization_servers;
+  /**
+   * How many authorization servers.
+   */
+  size_t authorization_server_count;
+  /**
+   * The scopes a client may ask for (`scope_count` of them; NULL when there are none;
+   * none leaves `scopes_supported` out of the document).
+   */
+  const char *const *scopes_supported;
+  /**
+   * How many scopes.
+   */
+  size_t scope_count;
+} picomcp_protected_resource;
+
+/**
  * Severity of a log message (RFC 5424 levels, `debug` 0 to `emergency` 7).
  */
 typedef int32_t picomcp_log_level;
@@ -328,6 +402,52 @@ typedef int64_t (*picomcp_poll_fn)(struct picomcp_server *server,
 typedef int32_t picomcp_role;
 
 /**
+ * A tool (`key`: its name).
+ */
+#define PICOMCP_ITEM_TOOL 1
+
+/**
+ * A fixed resource (`key`: its URI).
+ */
+#define PICOMCP_ITEM_RESOURCE 2
+
+/**
+ * A resource template (`key`: its URI template).
+ */
+#define PICOMCP_ITEM_TEMPLATE 3
+
+/**
+ * A prompt (`key`: its name).
+ */
+#define PICOMCP_ITEM_PROMPT 4
+
+/**
+ * `401 Unauthorized`: no token, or one not accepted. The client sees
+ * `WWW-Authenticate: Bearer` (with `error="invalid_token"` when it sent an
+ * `Authorization` header) naming the metadata document when one is set. Any value not
+ * listed here counts as this.
+ */
+#define PICOMCP_ACCESS_UNAUTHORIZED 0
+
+/**
+ * Serve the request, as coming from the principal stored in `*principal`.
+ */
+#define PICOMCP_ACCESS_GRANTED 1
+
+/**
+ * `403 Forbidden` with `error="insufficient_scope"` and `scope="…"` from `*scope`: the
+ * token is good but lacks these scopes (space-separated), which the client may ask for.
+ */
+#define PICOMCP_ACCESS_INSUFFICIENT_SCOPE 2
+
+/**
+ * Not decided yet (the token is checked asynchronously): nothing is answered and the
+ * request is asked about again after the next poll. Have the poll callback
+ * (`picomcp_server_on_poll`) return a delay, or the driver waits for other input.
+ */
+#define PICOMCP_ACCESS_PENDING 3
+
+/**
  * `tools/call`.
  */
 #define PICOMCP_CALL_TOOL 1
@@ -546,6 +666,88 @@ extern "C" {
  * The library's version, `"MAJOR.MINOR.PATCH"` (NUL-terminated, static).
  */
 const char *picomcp_version(void);
+
+/**
+ * Say who the requests received from now on come from (the peer of
+ * `picomcp_server_receive` and `picomcp_server_serve_stdio`): lists, calls, reads,
+ * prompts and completions then show only what the visibility callback lets `principal`
+ * see, and callbacks get it from `picomcp_call_principal`. 0 (the default) is
+ * anonymous. Over HTTP the authorize callback names the principal of each request
+ * instead. Statuses `OK`, `NULL_POINTER`, `MISUSE` (from a callback).
+ *
+ * # Safety
+ * `server` is NULL or live.
+ */
+picomcp_status picomcp_server_set_principal(struct picomcp_server *server,
+                                            uint32_t principal);
+
+/**
+ * Decide with `visible` which descriptors each principal sees. A hidden descriptor is
+ * absent from `tools/list`, `resources/list`, `resources/templates/list` and
+ * `prompts/list`, and a client calling, reading, getting or completing it gets exactly
+ * what a name never registered gets ("Unknown tool", resource not found, unknown
+ * prompt, an empty completion). Without a callback (or with NULL, which removes it) everyone sees everything.
+ * picomcp sends no `list_changed` notification when the answers change. Statuses `OK`,
+ * `NULL_POINTER` (`server`), `MISUSE` (from a callback).
+ *
+ * # Safety
+ * `server` is NULL or live.
+ */
+picomcp_status picomcp_server_on_visible(struct picomcp_server *server,
+                                         picomcp_visible_fn visible,
+                                         void *userdata);
+
+#if defined(PICOMCP_STD)
+/**
+ * Have `authorize` decide about every request to `picomcp_server_serve_http`'s endpoint
+ * from its bearer token (std builds). Without it (or with NULL, which removes it) every
+ * request is served as anonymous (principal 0). Statuses `OK`, `NULL_POINTER`
+ * (`server`), `MISUSE` (from a callback).
+ *
+ * # Safety
+ * `server` is NULL or live.
+ */
+picomcp_status picomcp_server_on_authorize(struct picomcp_server *server,
+                                           picomcp_authorize_fn authorize,
+                                           void *userdata);
+#endif
+
+#if defined(PICOMCP_STD)
+/**
+ * Serve OAuth protected-resource metadata (RFC 9728) from `picomcp_server_serve_http`
+ * (std builds): a `GET` of `/.well-known/oauth-protected-resource/mcp` (or of
+ * `/.well-known/oauth-protected-resource`) answers the JSON document
+ * `{"resource": …, "authorization_servers": […], "scopes_supported": […],
+ * "bearer_methods_supported": ["header"]}` without asking the authorize callback, and
+ * every `401`/`403` challenge names it: `WWW-Authenticate: Bearer
+ * resource_metadata="<origin>/.well-known/oauth-protected-resource/mcp"`, which is how an
+ * OAuth client finds the authorization server. Without it that path is `404` and the
+ * challenges name no metadata. The texts are copied into the server's text storage
+ * (`text_bytes`). Before serving only.
+ *
+ * Returns `OK`; `NULL_POINTER` (`server`, `meta`, a list with a count but no pointer, or
+ * a NULL entry); `INVALID_UTF8`; `INVALID_ARGUMENT` (`resource` is not an `http://` or
+ * `https://` URL of at most 256 bytes, or an entry is empty); `NO_ROOM` (`text_bytes`
+ * used up); `MISUSE` (serving already started).
+ *
+ * # Safety
+ * `server` is NULL or live; `meta` is NULL or valid, its lists point to their counts of
+ * NULL or NUL-terminated strings (or are NULL when the count is 0).
+ */
+picomcp_status picomcp_server_set_protected_resource(struct picomcp_server *server,
+                                                     const struct picomcp_protected_resource *meta);
+#endif
+
+/**
+ * Who the call comes from: the principal set with `picomcp_server_set_principal` when
+ * the request was received, or the one the authorize callback granted the HTTP request
+ * (0: anonymous). 0 for NULL, a closed handle, or a reply handle (note it before
+ * deferring).
+ *
+ * # Safety
+ * `call` is NULL or a handle picomcp gave (see `picomcp_call`).
+ */
+uint32_t picomcp_call_principal(struct picomcp_call *call);
 
 /**
  * Defer the answer: the callback returns without answering, and the answer is sent
@@ -1048,8 +1250,9 @@ picomcp_status picomcp_server_add_prompt(struct picomcp_server *server,
 
 /**
  * Answer `completion/complete` with `handler` (and advertise the capability). Without
- * it, picomcp does not offer completions. Before serving only; statuses `OK`,
- * `NULL_POINTER`, `MISUSE`.
+ * it, picomcp does not offer completions. A reference to no prompt or resource template
+ * (by its exact URI template) or fixed resource the caller may see completes to nothing
+ * without calling `handler`. Before serving only; statuses `OK`, `NULL_POINTER`, `MISUSE`.
  *
  * # Safety
  * `server` is NULL or live.

@@ -7,8 +7,8 @@ use picomcp::json::{Str, Text};
 use picomcp::protocol::CallKind;
 use picomcp::uri_template::Captures;
 use picomcp::{
-    Arguments, CompletionRef, CompletionRequest, Draft, Error, Handler, PromptGet, ReadTarget, Registry, ResourceRead,
-    Responder, Ticket, ToolCall, jsonrpc,
+    Arguments, CompletionRef, CompletionRequest, Draft, Error, Handler, Principal, PromptGet, ReadTarget, Registry,
+    ResourceRead, Responder, Ticket, ToolCall, jsonrpc,
 };
 
 use crate::catalog::Callback;
@@ -121,6 +121,8 @@ pub(crate) struct Call<'a> {
     pub(crate) argument: Option<Str<'a>>,
     pub(crate) value: Option<Str<'a>>,
     pub(crate) wants_progress: bool,
+    /// Who the request comes from.
+    pub(crate) principal: Principal,
     pub(crate) draft: Option<Draft<'static>>,
 }
 
@@ -139,6 +141,7 @@ impl<'a> Call<'a> {
             argument: None,
             value: None,
             wants_progress: false,
+            principal: Principal::ANONYMOUS,
             draft: None,
         }
     }
@@ -232,6 +235,23 @@ pub(crate) unsafe fn with_responder(
 /// The core's handler for a C server: every call goes to its C callback.
 pub(crate) struct Bridge {
     pub(crate) server: *mut picomcp_server,
+    /// A copy of the scopes the authorize callback said are missing.
+    #[cfg(feature = "std")]
+    scope: [u8; SCOPE_BYTES],
+}
+
+/// The most bytes kept of the scopes an authorize callback names.
+#[cfg(feature = "std")]
+const SCOPE_BYTES: usize = 255;
+
+impl Bridge {
+    pub(crate) fn new(server: *mut picomcp_server) -> Self {
+        Self {
+            server,
+            #[cfg(feature = "std")]
+            scope: [0; SCOPE_BYTES],
+        }
+    }
 }
 
 impl Bridge {
@@ -299,6 +319,7 @@ impl Handler for Bridge {
         call.name = catalog.tool(c.tool).map(|t| Text::Plain(t.name));
         call.arguments = Some(c.arguments);
         call.wants_progress = c.info.wants_progress;
+        call.principal = c.info.principal;
         let callback = catalog.tools.callback(c.tool);
         self.invoke(r, callback, call)
     }
@@ -308,6 +329,7 @@ impl Handler for Bridge {
         let mut call = Call::new(self.server, read.ticket, CallKind::Resource);
         call.uri = Some(read.uri);
         call.wants_progress = read.info.wants_progress;
+        call.principal = read.info.principal;
         let callback = match read.target {
             ReadTarget::Resource(i) => catalog.resources.callback(i),
             ReadTarget::Template { index, variables } => {
@@ -325,6 +347,7 @@ impl Handler for Bridge {
         call.name = catalog.prompt(get.prompt).map(|p| Text::Plain(p.name));
         call.arguments = Some(get.arguments);
         call.wants_progress = get.info.wants_progress;
+        call.principal = get.info.principal;
         let callback = catalog.prompts.callback(get.prompt);
         self.invoke(r, callback, call)
     }
@@ -332,6 +355,7 @@ impl Handler for Bridge {
     fn complete(&mut self, req: CompletionRequest<'_>, r: &mut Responder<'_>) -> Result<(), Error> {
         let Some(callback) = self.catalog().completions else { return r.completion(req.ticket, |_| Ok(())) };
         let mut call = Call::new(self.server, req.ticket, CallKind::Completion);
+        call.principal = req.info.principal;
         match req.reference {
             CompletionRef::Prompt(name) => call.name = Some(Text::Json(name)),
             CompletionRef::Resource(uri) => call.uri = Some(uri),
@@ -347,6 +371,51 @@ impl Handler for Bridge {
             // SAFETY: a C callback with the pointer it registered.
             unsafe { f(ticket_bits(ticket), userdata) };
         }
+    }
+
+    #[cfg(feature = "std")]
+    fn authorize(&mut self, head: &picomcp::http::RequestHead<'_>) -> picomcp::http::Access<'_> {
+        use crate::access::*;
+        use picomcp::http::Access;
+        // SAFETY: reads one field; the callback may call no function that needs the core.
+        let Some((f, userdata)) = (unsafe { (*host(self.server)).authorize }) else {
+            return Access::Granted(Principal::ANONYMOUS);
+        };
+        let token = head.bearer_token();
+        let (ptr, len) = token.map_or((core::ptr::null(), 0), |t| (t.as_ptr().cast(), t.len()));
+        let mut principal = 0u32;
+        let mut scope: *const core::ffi::c_char = core::ptr::null();
+        // SAFETY: a C callback with the pointer it registered; the token is valid for `len`
+        // bytes during the call, the out-parameters are writable.
+        let decision = unsafe { f(ptr, len, &mut principal, &mut scope, userdata) };
+        match decision {
+            PICOMCP_ACCESS_GRANTED => Access::Granted(Principal(principal)),
+            PICOMCP_ACCESS_PENDING => Access::Pending,
+            PICOMCP_ACCESS_INSUFFICIENT_SCOPE => {
+                // SAFETY: NULL or NUL-terminated per the callback's contract.
+                let text = unsafe { crate::text::opt_c_str(scope) }.ok().flatten().unwrap_or_default();
+                let mut end = text.len().min(SCOPE_BYTES);
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let kept = text.get(..end).unwrap_or_default();
+                let dst = self.scope.get_mut(..end).unwrap_or_default();
+                dst.copy_from_slice(kept.as_bytes());
+                Access::InsufficientScope(core::str::from_utf8(dst).unwrap_or_default())
+            }
+            _ => Access::Unauthorized,
+        }
+    }
+
+    #[cfg(feature = "std")]
+    fn protected_resource(&self) -> Option<picomcp::http::ProtectedResource<'_>> {
+        // SAFETY: the metadata does not change while serving (it is set before).
+        let kept = unsafe { (*host(self.server)).protected.as_ref() }?;
+        Some(picomcp::http::ProtectedResource {
+            resource: kept.resource,
+            authorization_servers: &kept.authorization_servers,
+            scopes_supported: &kept.scopes,
+        })
     }
 
     fn poll(&mut self, r: &mut Responder<'_>) -> Result<Option<Duration>, Error> {

@@ -4,10 +4,11 @@
 use core::ffi::{c_char, c_void};
 
 use picomcp::{
-    Features, Prompt, PromptArgument, Registry, RegistryError, Resource, ResourceTemplate, ServerInfo, StaticRegistry,
-    Tool, ToolAnnotations, check_registry,
+    Features, Item, Principal, Prompt, PromptArgument, Registry, RegistryError, Resource, ResourceTemplate, ServerInfo,
+    StaticRegistry, Tool, ToolAnnotations, check_registry,
 };
 
+use crate::access::Visible;
 use crate::call::picomcp_call;
 use crate::status::*;
 use crate::text::{bytes, c_str, opt_c_str};
@@ -193,12 +194,12 @@ impl Arena {
     }
 
     /// Whether texts of `total` bytes fit.
-    fn has_room(&self, total: usize) -> Result<(), picomcp_status> {
+    pub(crate) fn has_room(&self, total: usize) -> Result<(), picomcp_status> {
         if total <= self.rest.len() { Ok(()) } else { Err(PICOMCP_STATUS_NO_ROOM) }
     }
 
     /// A copy of `s` (the room was checked with [`Arena::has_room`]).
-    fn keep(&mut self, s: &str) -> &'static str {
+    pub(crate) fn keep(&mut self, s: &str) -> &'static str {
         if s.len() > self.rest.len() {
             return "";
         }
@@ -210,6 +211,32 @@ impl Arena {
 
     fn keep_opt(&mut self, s: Option<&str>) -> Option<&'static str> {
         s.map(|s| self.keep(s))
+    }
+
+    /// One copy of `parts`, separated by NUL bytes (the room was checked with
+    /// [`Arena::has_room`]).
+    #[cfg(feature = "std")]
+    pub(crate) fn keep_joined<'s>(&mut self, parts: impl Iterator<Item = &'s str> + Clone) -> &'static str {
+        let len: usize = parts.clone().enumerate().map(|(i, p)| p.len() + usize::from(i > 0)).sum();
+        if len > self.rest.len() {
+            return "";
+        }
+        let (head, tail) = core::mem::take(&mut self.rest).split_at_mut(len);
+        let mut at = 0;
+        for (i, p) in parts.enumerate() {
+            if i > 0 {
+                if let Some(b) = head.get_mut(at) {
+                    *b = 0;
+                }
+                at += 1;
+            }
+            if let Some(dst) = head.get_mut(at..at + p.len()) {
+                dst.copy_from_slice(p.as_bytes());
+            }
+            at += p.len();
+        }
+        self.rest = tail;
+        core::str::from_utf8(head).unwrap_or_default()
     }
 }
 
@@ -289,6 +316,8 @@ pub(crate) struct Catalog {
     pub(crate) arena: Arena,
     /// The completion callback, if the host answers `completion/complete`.
     pub(crate) completions: Option<Callback>,
+    /// Which descriptors each principal sees (everyone everything without it).
+    pub(crate) visible: Option<Visible>,
     pub(crate) generation: u64,
 }
 
@@ -549,6 +578,16 @@ impl Registry for Catalog {
     }
     fn generation(&self) -> u64 {
         self.generation
+    }
+    fn visible(&self, principal: Principal, item: Item) -> bool {
+        let Some(visible) = self.visible else { return true };
+        let key = match item {
+            Item::Tool(i) => self.tools.get(i).map(|t| t.name),
+            Item::Resource(i) => self.resources.get(i).map(|r| r.uri),
+            Item::Template(i) => self.templates.get(i).map(|t| t.uri_template),
+            Item::Prompt(i) => self.prompts.get(i).map(|p| p.name),
+        };
+        key.is_some_and(|key| visible.ask(principal, item, key))
     }
     fn features(&self) -> Features {
         Features {

@@ -134,7 +134,7 @@ unsafe fn serving<T>(
     // SAFETY: fields are borrowed one by one; callbacks reach the host part only.
     unsafe {
         (*server).busy = true;
-        let mut bridge = Bridge { server };
+        let mut bridge = Bridge::new(server);
         let result = f(
             &mut *addr_of_mut!((*server).core),
             &mut *addr_of_mut!((*server).lines),

@@ -19,6 +19,7 @@
 // The C boundary is unsafe by nature; every unsafe block says why it holds.
 #![allow(unsafe_code)]
 
+mod access;
 mod answer;
 mod args;
 mod call;
@@ -29,6 +30,7 @@ mod status;
 mod text;
 mod writers;
 
+pub use access::*;
 pub use answer::*;
 pub use args::*;
 pub use call::*;

@@ -111,6 +111,12 @@ pub(crate) struct Host {
     pub(crate) reply: Call<'static>,
     /// The size of the answer buffer (`result_bytes`).
     pub(crate) answer_bytes: usize,
+    /// The HTTP authorize callback (`picomcp_server_on_authorize`).
+    #[cfg(feature = "std")]
+    pub(crate) authorize: Option<crate::access::Authorize>,
+    /// The protected-resource metadata (`picomcp_server_set_protected_resource`).
+    #[cfg(feature = "std")]
+    pub(crate) protected: Option<crate::access::Protected>,
 }
 
 /// A picomcp server. Create it with `picomcp_server_init` (in memory you provide) or
@@ -305,6 +311,7 @@ unsafe fn build(
         arguments,
         arena: Arena::new(text),
         completions: None,
+        visible: None,
         generation: 0,
     };
     catalog.set_identity(name, version)?;
@@ -320,6 +327,10 @@ unsafe fn build(
             live: null_mut(),
             reply: Call::closed(server),
             answer_bytes: c.result_bytes as usize,
+            #[cfg(feature = "std")]
+            authorize: None,
+            #[cfg(feature = "std")]
+            protected: None,
         },
         lines: LineBuffer::new(input),
         out: OutQueue::new(output),
@@ -505,8 +516,9 @@ pub unsafe extern "C" fn picomcp_server_add_prompt(
 }
 
 /// Answer `completion/complete` with `handler` (and advertise the capability). Without
-/// it, picomcp does not offer completions. Before serving only; statuses `OK`,
-/// `NULL_POINTER`, `MISUSE`.
+/// it, picomcp does not offer completions. A reference to no prompt or resource template
+/// (by its exact URI template) or fixed resource the caller may see completes to nothing
+/// without calling `handler`. Before serving only; statuses `OK`, `NULL_POINTER`, `MISUSE`.
 ///
 /// # Safety
 /// `server` is NULL or live.

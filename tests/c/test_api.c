@@ -4,7 +4,12 @@
  * failed check prints file:line, the actual value and the last output, and exits 1.
  *
  * Build: see tests/c/run.sh (plain, valgrind, ASan/UBSan, shared library).
+ *
+ * The HTTP authorization test (std builds) runs picomcp_server_serve_http in a forked
+ * child and talks plain HTTP to it over loopback.
  */
+/* fork, sockets, nanosleep (the HTTP test). */
+#define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1198,7 +1203,7 @@ static picomcp_status complete_cb(picomcp_call *call, void *userdata) {
         CHECK_STATUS(picomcp_call_message(call, PICOMCP_ROLE_USER, "x", 1), PICOMCP_STATUS_MISUSE);
     } else {
         CHECK_OK(picomcp_call_field(call, PICOMCP_FIELD_URI, name, sizeof name, &len));
-        CHECK_STR(name, "demo://items/{id}");
+        CHECK_STR(name, "demo://items/{id}/{n}");
         CHECK_STR(arg, "id");
         /* Past 100 values: dropped, hasMore. */
         for (int i = 0; i < 105; i++) {
@@ -1250,7 +1255,7 @@ static void test_resources_prompts_completions(void) {
     CHECK_HAS(o, "\"id\":5,\"result\":{\"completion\":{\"values\":[\"Ada\",\"Al\\\"an\"]");
     CHECK_EQ(g_complete_calls, 1);
     o = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"completion/complete\",\"params\":{\"ref\":{\"type\":"
-               "\"ref/resource\",\"uri\":\"demo://items/{id}\"},\"argument\":{\"name\":\"id\",\"value\":\"\"}," META
+               "\"ref/resource\",\"uri\":\"demo://items/{id}/{n}\"},\"argument\":{\"name\":\"id\",\"value\":\"\"}," META
                "}}");
     CHECK_HAS(o, "\"id\":6,\"result\":{\"completion\":{\"values\":[\"0\",\"1\",");
     CHECK_HAS(o, "\"98\",\"99\"],");
@@ -2310,6 +2315,456 @@ static void test_caller_memory_guards(void) {
 
 /* ---------------------------------------------------------------------------------- */
 
+/* ---------------------------------------------------------------------------------- */
+/* Scoped access: principals and the visibility callback (sans-IO), and bearer-token    */
+/* authorization with protected-resource metadata (the HTTP driver, std builds).        */
+
+/* Whether `key` (`len` bytes, not NUL-terminated) contains `needle`. */
+static bool key_has(const char *key, size_t len, const char *needle) {
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(key + i, needle, n) == 0) return true;
+    return false;
+}
+
+static int g_visible_asks;
+static int g_visible_bad_args;
+/* Principal 2 sees everything; everyone else nothing whose key says "secret". */
+static bool visible_cb(uint32_t principal, picomcp_item item, const char *key, size_t key_len, size_t index,
+                       void *userdata) {
+    g_visible_asks++;
+    if (userdata != &g_userdata || key == NULL || key_len == 0 || item < PICOMCP_ITEM_TOOL ||
+        item > PICOMCP_ITEM_PROMPT || index > 8)
+        g_visible_bad_args++;
+    return principal == 2 || !key_has(key, key_len, "secret");
+}
+
+/* A tool that names the principal of its call. */
+static picomcp_status whoami(picomcp_call *call, void *userdata) {
+    (void)userdata;
+    char text[64];
+    int n = snprintf(text, sizeof text, "principal %u", (unsigned)picomcp_call_principal(call));
+    /* Re-entering from a callback is refused. */
+    CHECK_STATUS(picomcp_server_set_principal(g_server, 7), PICOMCP_STATUS_MISUSE);
+    CHECK_STATUS(picomcp_server_on_visible(g_server, NULL, NULL), PICOMCP_STATUS_MISUSE);
+    return picomcp_call_text(call, text, (size_t)n);
+}
+
+static picomcp_status read_any(picomcp_call *call, void *userdata) {
+    (void)userdata;
+    return picomcp_call_contents_text(call, NULL, NULL, "contents", PICOMCP_STRLEN);
+}
+
+static picomcp_status prompt_any(picomcp_call *call, void *userdata) {
+    (void)userdata;
+    return picomcp_call_message(call, PICOMCP_ROLE_USER, "hi", PICOMCP_STRLEN);
+}
+
+static picomcp_status complete_any(picomcp_call *call, void *userdata) {
+    (void)userdata;
+    return picomcp_call_suggest(call, "x", PICOMCP_STRLEN);
+}
+
+/* A server with public descriptors and, when `secrets`, the same kinds named "secret". */
+static picomcp_server *access_rig(rig *r, bool secrets) {
+    picomcp_config c = small_config();
+    picomcp_server *s = rig_open(r, &c);
+    picomcp_tool t = {0};
+    t.name = "pub";
+    CHECK_OK(picomcp_server_add_tool(s, &t, whoami, NULL));
+    picomcp_resource res = {"demo://pub", "pub", NULL, NULL, NULL};
+    CHECK_OK(picomcp_server_add_resource(s, &res, read_any, NULL));
+    picomcp_template tp = {"demo://pub/{id}", "pubs", NULL, NULL, NULL};
+    CHECK_OK(picomcp_server_add_template(s, &tp, read_any, NULL));
+    picomcp_prompt p = {"pub_p", NULL, NULL, NULL, 0};
+    CHECK_OK(picomcp_server_add_prompt(s, &p, prompt_any, NULL));
+    if (secrets) {
+        t.name = "secret";
+        CHECK_OK(picomcp_server_add_tool(s, &t, whoami, NULL));
+        picomcp_resource sr = {"demo://secret", "secret", NULL, NULL, NULL};
+        CHECK_OK(picomcp_server_add_resource(s, &sr, read_any, NULL));
+        picomcp_template st = {"demo://secret/{id}", "secrets", NULL, NULL, NULL};
+        CHECK_OK(picomcp_server_add_template(s, &st, read_any, NULL));
+        picomcp_prompt sp = {"secret_p", NULL, NULL, NULL, 0};
+        CHECK_OK(picomcp_server_add_prompt(s, &sp, prompt_any, NULL));
+    }
+    CHECK_OK(picomcp_server_on_complete(s, complete_any, NULL));
+    g_server = s;
+    return s;
+}
+
+/* The requests a hidden descriptor must answer as if it had never been registered. */
+static const char *const HIDDEN_PROBES[] = {
+    "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/call\",\"params\":{\"name\":\"secret\",\"arguments\":{},"
+    META "}}",
+    "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"resources/read\",\"params\":{\"uri\":\"demo://secret\"," META "}}",
+    "{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"resources/read\",\"params\":{\"uri\":\"demo://secret/7\"," META "}}",
+    "{\"jsonrpc\":\"2.0\",\"id\":14,\"method\":\"prompts/get\",\"params\":{\"name\":\"secret_p\"," META "}}",
+    "{\"jsonrpc\":\"2.0\",\"id\":15,\"method\":\"completion/complete\",\"params\":{\"ref\":{\"type\":"
+    "\"ref/prompt\",\"name\":\"secret_p\"},\"argument\":{\"name\":\"a\",\"value\":\"\"}," META "}}",
+    "{\"jsonrpc\":\"2.0\",\"id\":16,\"method\":\"completion/complete\",\"params\":{\"ref\":{\"type\":"
+    "\"ref/resource\",\"uri\":\"demo://secret/{id}\"},\"argument\":{\"name\":\"id\",\"value\":\"\"}," META "}}",
+};
+#define N_PROBES (sizeof HIDDEN_PROBES / sizeof HIDDEN_PROBES[0])
+
+static const char LIST_TOOLS[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{" META "}}";
+static const char LIST_RESOURCES[] =
+    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"resources/list\",\"params\":{" META "}}";
+static const char LIST_TEMPLATES[] =
+    "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/templates/list\",\"params\":{" META "}}";
+static const char LIST_PROMPTS[] = "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"prompts/list\",\"params\":{" META "}}";
+
+static void test_principals_and_visibility(void) {
+    TEST("principals_and_visibility");
+    /* What a server that never registered the secrets answers. */
+    static char never[N_PROBES][2048];
+    static char never_lists[4][4096];
+    const char *const lists[4] = {LIST_TOOLS, LIST_RESOURCES, LIST_TEMPLATES, LIST_PROMPTS};
+    rig plain;
+    picomcp_server *p = access_rig(&plain, false);
+    for (size_t i = 0; i < N_PROBES; i++) snprintf(never[i], sizeof never[i], "%s", rpc(p, HIDDEN_PROBES[i]));
+    for (size_t i = 0; i < 4; i++) snprintf(never_lists[i], sizeof never_lists[i], "%s", rpc(p, lists[i]));
+    CHECK_HAS(never[0], "\"id\":11,\"error\":");
+    CHECK_HAS(never[0], "Unknown tool");
+    CHECK_HAS(never[1], "\"id\":12,\"error\":");
+    CHECK_HAS(never[3], "\"id\":14,\"error\":");
+    rig_close(&plain);
+
+    rig r;
+    picomcp_server *s = access_rig(&r, true);
+    CHECK_STATUS(picomcp_server_on_visible(NULL, visible_cb, NULL), PICOMCP_STATUS_NULL_POINTER);
+    CHECK_STATUS(picomcp_server_set_principal(NULL, 1), PICOMCP_STATUS_NULL_POINTER);
+    CHECK_EQ(picomcp_call_principal(NULL), 0);
+    /* Without a callback everyone sees everything. */
+    const char *o = rpc(s, LIST_TOOLS);
+    CHECK_HAS(o, "\"name\":\"secret\"");
+    CHECK_OK(picomcp_server_on_visible(s, visible_cb, &g_userdata));
+    g_visible_asks = g_visible_bad_args = 0;
+
+    /* Anonymous (0, the default) and principal 1: exactly the server without secrets. */
+    for (uint32_t who = 0; who <= 1; who++) {
+        if (who == 1) CHECK_OK(picomcp_server_set_principal(s, 1));
+        for (size_t i = 0; i < 4; i++) {
+            o = rpc(s, lists[i]);
+            CHECK_STR(o, never_lists[i]);
+            CHECK_LACKS(o, "secret");
+        }
+        for (size_t i = 0; i < N_PROBES; i++) {
+            o = rpc(s, HIDDEN_PROBES[i]);
+            CHECK_STR(o, never[i]);
+        }
+    }
+    CHECK(g_visible_asks > 0);
+    CHECK_EQ(g_visible_bad_args, 0);
+    o = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":20,\"method\":\"tools/call\",\"params\":{\"name\":\"pub\","
+               "\"arguments\":{}," META "}}");
+    CHECK_HAS(o, "\"id\":20,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"principal 1\"}]");
+
+    /* Principal 2 sees and uses everything, and its calls say so. */
+    CHECK_OK(picomcp_server_set_principal(s, 2));
+    o = rpc(s, LIST_TOOLS);
+    CHECK_HAS(o, "\"name\":\"pub\"");
+    CHECK_HAS(o, "\"name\":\"secret\"");
+    CHECK_HAS(rpc(s, LIST_RESOURCES), "\"uri\":\"demo://secret\"");
+    CHECK_HAS(rpc(s, LIST_TEMPLATES), "\"uriTemplate\":\"demo://secret/{id}\"");
+    CHECK_HAS(rpc(s, LIST_PROMPTS), "\"name\":\"secret_p\"");
+    o = rpc(s, HIDDEN_PROBES[0]);
+    CHECK_HAS(o, "\"id\":11,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"principal 2\"}]");
+    CHECK_HAS(rpc(s, HIDDEN_PROBES[1]), "\"id\":12,\"result\":{\"contents\":[{\"uri\":\"demo://secret\"");
+    CHECK_HAS(rpc(s, HIDDEN_PROBES[2]), "\"id\":13,\"result\":{\"contents\":[{\"uri\":\"demo://secret/7\"");
+    CHECK_HAS(rpc(s, HIDDEN_PROBES[3]), "\"id\":14,\"result\":{\"messages\":");
+    CHECK_HAS(rpc(s, HIDDEN_PROBES[4]), "\"id\":15,\"result\":{\"completion\":{\"values\":[\"x\"]");
+    CHECK_HAS(rpc(s, HIDDEN_PROBES[5]), "\"id\":16,\"result\":{\"completion\":{\"values\":[\"x\"]");
+
+    /* The legacy era too (a session's principal is the server's). */
+    CHECK_OK(picomcp_server_set_principal(s, 1));
+    legacy_init(s);
+    o = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":30,\"method\":\"tools/list\"}");
+    CHECK_HAS(o, "\"name\":\"pub\"");
+    CHECK_LACKS(o, "secret");
+    o = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":31,\"method\":\"tools/call\",\"params\":{\"name\":\"secret\"}}");
+    CHECK_HAS(o, "\"id\":31,\"error\":");
+    CHECK_HAS(o, "Unknown tool");
+
+    /* NULL removes the callback: everything is visible again. */
+    CHECK_OK(picomcp_server_on_visible(s, NULL, NULL));
+    CHECK_HAS(rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":32,\"method\":\"tools/list\"}"), "\"name\":\"secret\"");
+    CHECK_EQ(g_visible_bad_args, 0);
+    rig_close(&r);
+}
+
+#ifdef PICOMCP_STD
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int g_pending_asks;
+/* Tokens: "alice" is principal 1, "root" principal 2, "weak" lacks a scope, "slow" is
+   decided on the third ask (principal 1); anything else is refused. */
+static picomcp_access authorize_cb(const char *token, size_t len, uint32_t *principal, const char **scope,
+                                   void *userdata) {
+    if (userdata != &g_userdata || *principal != 0 || *scope != NULL) return PICOMCP_ACCESS_UNAUTHORIZED;
+    /* No token: 42, which counts as PICOMCP_ACCESS_UNAUTHORIZED (as any unknown value). */
+    if (token == NULL) return len == 0 ? 42 : PICOMCP_ACCESS_GRANTED;
+    if (len == 5 && memcmp(token, "alice", 5) == 0) {
+        *principal = 1;
+        return PICOMCP_ACCESS_GRANTED;
+    }
+    if (len == 4 && memcmp(token, "root", 4) == 0) {
+        *principal = 2;
+        return PICOMCP_ACCESS_GRANTED;
+    }
+    if (len == 4 && memcmp(token, "weak", 4) == 0) {
+        *scope = "mcp:admin mcp:write";
+        return PICOMCP_ACCESS_INSUFFICIENT_SCOPE;
+    }
+    if (len == 4 && memcmp(token, "slow", 4) == 0) {
+        if (++g_pending_asks < 3) return PICOMCP_ACCESS_PENDING;
+        *principal = 1;
+        return PICOMCP_ACCESS_GRANTED;
+    }
+    return PICOMCP_ACCESS_UNAUTHORIZED;
+}
+
+static int64_t poll_soon(picomcp_server *s, void *userdata) {
+    (void)s;
+    (void)userdata;
+    return 10;
+}
+
+/* A free TCP port on 127.0.0.1 (bound, read, released). */
+static uint16_t free_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(fd >= 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(bind(fd, (struct sockaddr *)&a, sizeof a) == 0);
+    socklen_t n = sizeof a;
+    CHECK(getsockname(fd, (struct sockaddr *)&a, &n) == 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* One HTTP request on a new connection (closed after it); the whole response in `out`,
+   NUL-terminated. Retries connecting for a while (the server may still be starting). */
+static const char *http_exchange(uint16_t port, const char *method, const char *path, const char *token,
+                                 const char *body, char *out, size_t cap) {
+    int fd = -1;
+    for (int attempt = 0; attempt < 600; attempt++) {
+        fd = socket(AF_INET, SOCK_STREAM, 0);
+        CHECK(fd >= 0);
+        struct sockaddr_in a;
+        memset(&a, 0, sizeof a);
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) break;
+        close(fd);
+        fd = -1;
+        struct timespec pause = {0, 50 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    CHECK(fd >= 0);
+    char auth[128] = "";
+    if (token) snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", token);
+    static char req[8192];
+    int n;
+    if (body) {
+        /* The method name for the Mcp-Method header: the body's "method" value. */
+        char m[64] = "";
+        const char *at = strstr(body, "\"method\":\"");
+        if (at) sscanf(at + 10, "%63[^\"]", m);
+        n = snprintf(req, sizeof req,
+                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n%sContent-Type: application/json\r\n"
+                     "Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28\r\n"
+                     "Mcp-Method: %s\r\n%s%s%sContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                     method, path, (unsigned)port, auth, m, strcmp(m, "tools/call") == 0 ? "Mcp-Name: " : "",
+                     strcmp(m, "tools/call") == 0 ? (strstr(body, "\"secret\"") ? "secret" : "pub") : "",
+                     strcmp(m, "tools/call") == 0 ? "\r\n" : "", strlen(body), body);
+    } else {
+        n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n%sConnection: close\r\n\r\n", method,
+                     path, (unsigned)port, auth);
+    }
+    CHECK(n > 0 && (size_t)n < sizeof req);
+    for (size_t sent = 0; sent < (size_t)n;) {
+        ssize_t w = send(fd, req + sent, (size_t)n - sent, 0);
+        CHECK(w > 0);
+        sent += (size_t)w;
+    }
+    size_t len = 0;
+    for (;;) {
+        CHECK(len + 1 < cap);
+        ssize_t got = recv(fd, out + len, cap - 1 - len, 0);
+        if (got < 0 && errno == EINTR) continue;
+        CHECK(got >= 0);
+        if (got == 0) break;
+        len += (size_t)got;
+    }
+    out[len] = 0;
+    close(fd);
+    check_context = out;
+    return out;
+}
+
+/* The HTTP server of the test, in a child process (the driver serves until it ends). */
+static void serve_child(uint16_t port) {
+    picomcp_server *s = NULL;
+    picomcp_config c = small_config();
+    if (picomcp_server_new(&c, "c-tests", "1.2.3", &s) != PICOMCP_STATUS_OK) _exit(2);
+    picomcp_tool t = {0};
+    t.name = "pub";
+    picomcp_server_add_tool(s, &t, whoami, NULL);
+    t.name = "secret";
+    picomcp_server_add_tool(s, &t, whoami, NULL);
+    g_server = s;
+    const char *servers[] = {"https://auth.example"};
+    const char *scopes[] = {"mcp:read", "mcp:admin"};
+    picomcp_protected_resource meta = {NULL, servers, 1, scopes, 2};
+    if (picomcp_server_set_protected_resource(s, &meta) != PICOMCP_STATUS_OK) _exit(3);
+    if (picomcp_server_on_visible(s, visible_cb, &g_userdata) != PICOMCP_STATUS_OK) _exit(4);
+    if (picomcp_server_on_authorize(s, authorize_cb, &g_userdata) != PICOMCP_STATUS_OK) _exit(5);
+    if (picomcp_server_on_poll(s, poll_soon, NULL) != PICOMCP_STATUS_OK) _exit(6);
+    picomcp_server_serve_http(s, "127.0.0.1", port);
+    _exit(7);
+}
+
+static void test_protected_resource_statuses(void) {
+    TEST("protected_resource_statuses");
+    rig r;
+    picomcp_config c = small_config();
+    c.text_bytes = 64;
+    picomcp_server *s = rig_open(&r, &c);
+    const char *servers[] = {"https://auth.example"};
+    const char *empty[] = {""};
+    const char *null_entry[] = {NULL};
+    picomcp_protected_resource meta = {"https://mcp.example.com/mcp", servers, 1, NULL, 0};
+    CHECK_STATUS(picomcp_server_set_protected_resource(NULL, &meta), PICOMCP_STATUS_NULL_POINTER);
+    CHECK_STATUS(picomcp_server_set_protected_resource(s, NULL), PICOMCP_STATUS_NULL_POINTER);
+    CHECK_STATUS(picomcp_server_on_authorize(NULL, authorize_cb, NULL), PICOMCP_STATUS_NULL_POINTER);
+    picomcp_protected_resource bad = meta;
+    bad.resource = "mcp.example.com/mcp";
+    CHECK_STATUS(picomcp_server_set_protected_resource(s, &bad), PICOMCP_STATUS_INVALID_ARGUMENT);
+    bad.resource = "https://";
+    CHECK_STATUS(picomcp_server_set_protected_resource(s, &bad), PICOMCP_STATUS_INVALID_ARGUMENT);
+    bad.resource = BAD_UTF8;
+    CHECK_STATUS(picomcp_server_set_protected_resource(s, &bad), PICOMCP_STATUS_INVALID_UTF8);
+    bad = meta;
+    bad.authorization_servers = NULL;
+    CHECK_STATUS(picomcp_server_set_protected_resource(s, &bad), PICOMCP_STATUS_NULL_POINTER);
+    bad.authorization_servers = null_entry;
+    CHECK_STATUS(picomcp_server_set_protected_resource(s, &bad), PICOMCP_STATUS_NULL_POINTER);
+    bad.authorization_servers = empty;
+    CHECK_STATUS(picomcp_server_set_protected_resource(s, &bad), PICOMCP_STATUS_INVALID_ARGUMENT);
+    bad = meta;
+    bad.scopes_supported = servers;
+    bad.scope_count = 1;
+    bad.resource = "https://a-very-long-host-name.example.com/and/a/long/path/mcp";
+    CHECK_STATUS(picomcp_server_set_protected_resource(s, &bad), PICOMCP_STATUS_NO_ROOM);
+    CHECK_OK(picomcp_server_set_protected_resource(s, &meta));
+    /* Registration closes when serving starts. */
+    rpc(s, LIST_TOOLS);
+    CHECK_STATUS(picomcp_server_set_protected_resource(s, &meta), PICOMCP_STATUS_MISUSE);
+    CHECK_OK(picomcp_server_on_authorize(s, NULL, NULL));
+    rig_close(&r);
+}
+
+static void test_http_authorization(void) {
+    TEST("http_authorization");
+    uint16_t port = free_port();
+    fflush(stdout);
+    fflush(stderr);
+    pid_t child = fork();
+    CHECK(child >= 0);
+    if (child == 0) serve_child(port);
+
+    static char resp[1 << 16];
+    char expect[512];
+    const char *list = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{" META "}}";
+    const char *call_secret = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+                              "\"secret\",\"arguments\":{}," META "}}";
+    const char *call_pub = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+                           "\"pub\",\"arguments\":{}," META "}}";
+
+    /* No token: 401 naming the metadata document. */
+    const char *o = http_exchange(port, "POST", "/mcp", NULL, list, resp, sizeof resp);
+    CHECK(strncmp(o, "HTTP/1.1 401 ", 13) == 0);
+    snprintf(expect, sizeof expect,
+             "\r\nWWW-Authenticate: Bearer resource_metadata=\"http://127.0.0.1:%u/.well-known/"
+             "oauth-protected-resource/mcp\"\r\n",
+             (unsigned)port);
+    CHECK_HAS(o, expect);
+    CHECK_HAS(o, "\"error\":\"invalid_request\"");
+    CHECK_LACKS(o, "\"tools\"");
+
+    /* A refused token: 401 with error="invalid_token". */
+    o = http_exchange(port, "POST", "/mcp", "not-a-good-one", list, resp, sizeof resp);
+    CHECK(strncmp(o, "HTTP/1.1 401 ", 13) == 0);
+    snprintf(expect, sizeof expect,
+             "\r\nWWW-Authenticate: Bearer error=\"invalid_token\", resource_metadata=\"http://127.0.0.1:%u/"
+             ".well-known/oauth-protected-resource/mcp\"\r\n",
+             (unsigned)port);
+    CHECK_HAS(o, expect);
+    CHECK_HAS(o, "\"error\":\"invalid_token\"");
+
+    /* A good token lacking a scope: 403 insufficient_scope with the scopes. */
+    o = http_exchange(port, "POST", "/mcp", "weak", list, resp, sizeof resp);
+    CHECK(strncmp(o, "HTTP/1.1 403 ", 13) == 0);
+    snprintf(expect, sizeof expect,
+             "\r\nWWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"mcp:admin mcp:write\", "
+             "resource_metadata=\"http://127.0.0.1:%u/.well-known/oauth-protected-resource/mcp\"\r\n",
+             (unsigned)port);
+    CHECK_HAS(o, expect);
+    CHECK_HAS(o, "\"error\":\"insufficient_scope\"");
+
+    /* The metadata document, without a token. */
+    o = http_exchange(port, "GET", "/.well-known/oauth-protected-resource/mcp", NULL, NULL, resp, sizeof resp);
+    CHECK(strncmp(o, "HTTP/1.1 200 ", 13) == 0);
+    CHECK_HAS(o, "application/json");
+    snprintf(expect, sizeof expect,
+             "\r\n\r\n{\"resource\":\"http://127.0.0.1:%u/mcp\",\"authorization_servers\":[\"https://auth.example\"],"
+             "\"scopes_supported\":[\"mcp:read\",\"mcp:admin\"],\"bearer_methods_supported\":[\"header\"]}",
+             (unsigned)port);
+    CHECK_HAS(o, expect);
+
+    /* Principal 1 lists, and calls, only its tools. */
+    o = http_exchange(port, "POST", "/mcp", "alice", list, resp, sizeof resp);
+    CHECK(strncmp(o, "HTTP/1.1 200 ", 13) == 0);
+    CHECK_HAS(o, "\"name\":\"pub\"");
+    CHECK_LACKS(o, "secret");
+    o = http_exchange(port, "POST", "/mcp", "alice", call_secret, resp, sizeof resp);
+    CHECK_HAS(o, "\"id\":2,\"error\":");
+    CHECK_HAS(o, "Unknown tool");
+    o = http_exchange(port, "POST", "/mcp", "alice", call_pub, resp, sizeof resp);
+    CHECK_HAS(o, "\"id\":3,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"principal 1\"}]");
+
+    /* Principal 2 sees both. */
+    o = http_exchange(port, "POST", "/mcp", "root", list, resp, sizeof resp);
+    CHECK_HAS(o, "\"name\":\"pub\"");
+    CHECK_HAS(o, "\"name\":\"secret\"");
+    o = http_exchange(port, "POST", "/mcp", "root", call_secret, resp, sizeof resp);
+    CHECK_HAS(o, "\"id\":2,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"principal 2\"}]");
+
+    /* A decision that takes a while: held, then served. */
+    o = http_exchange(port, "POST", "/mcp", "slow", call_pub, resp, sizeof resp);
+    CHECK_HAS(o, "\"id\":3,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"principal 1\"}]");
+
+    /* Still serving after all that (the child did not exit). */
+    int status = 0;
+    CHECK_EQ(waitpid(child, &status, WNOHANG), 0);
+    kill(child, SIGKILL);
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    check_context = "";
+}
+#endif
+
 int main(void) {
     test_version_and_status_str();
     test_config_and_storage_size();
@@ -2343,6 +2798,11 @@ int main(void) {
     test_answer_larger_than_free_room();
     test_output_full_outside();
     test_caller_memory_guards();
+    test_principals_and_visibility();
+#ifdef PICOMCP_STD
+    test_protected_resource_statuses();
+    test_http_authorization();
+#endif
     printf("all C API tests passed: %lu checks\n", check_count);
     return 0;
 }

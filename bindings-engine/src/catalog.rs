@@ -6,8 +6,8 @@
 //! as the core's own problem text.
 
 use picomcp::{
-    Features, Implementation, Prompt, PromptArgument, Registry, RegistryError, Resource, ResourceTemplate, ServerInfo,
-    StaticRegistry, Tool, ToolAnnotations, check_registry,
+    Features, Implementation, Item, Principal, Prompt, PromptArgument, Registry, RegistryError, Resource,
+    ResourceTemplate, ServerInfo, StaticRegistry, Tool, ToolAnnotations, check_registry,
 };
 
 /// A tool, owned.
@@ -25,6 +25,8 @@ pub struct ToolDesc {
     pub output_schema: Option<String>,
     /// Behaviour hints.
     pub annotations: Option<Hints>,
+    /// The scopes a caller must hold to see it (none: everyone sees it).
+    pub scopes: Vec<String>,
 }
 
 /// A tool's behaviour hints, owned.
@@ -55,6 +57,8 @@ pub struct ResourceDesc {
     pub description: Option<String>,
     /// Its MIME type.
     pub mime_type: Option<String>,
+    /// The scopes a caller must hold to see it (none: everyone sees it).
+    pub scopes: Vec<String>,
 }
 
 /// One prompt argument, owned.
@@ -79,6 +83,8 @@ pub struct PromptDesc {
     pub description: Option<String>,
     /// Its arguments, in order.
     pub arguments: Vec<ArgumentDesc>,
+    /// The scopes a caller must hold to see it (none: everyone sees it).
+    pub scopes: Vec<String>,
 }
 
 /// The kinds of things a server lists.
@@ -162,9 +168,12 @@ pub struct Catalog {
     completions: bool,
     /// Bumped on every change (see [`Registry::generation`]).
     generation: u64,
+    /// The callers seen so far (what [`Registry::visible`] asks about).
+    pub principals: Principals,
 }
 
 use crate::Fault;
+use crate::access::Principals;
 
 fn refused(e: RegistryError) -> Fault {
     Fault::Invalid(format!("{}: {}", e.kind, e.problem))
@@ -429,6 +438,16 @@ impl Registry for View<'_> {
     }
     fn generation(&self) -> u64 {
         self.catalog.generation
+    }
+    fn visible(&self, principal: Principal, item: Item) -> bool {
+        let c = self.catalog;
+        let scopes = match item {
+            Item::Tool(i) => c.tools.listed.get(i).and_then(|&id| c.tools.get(id)).map(|t| &t.scopes),
+            Item::Resource(i) => c.resources.listed.get(i).and_then(|&id| c.resources.get(id)).map(|r| &r.scopes),
+            Item::Template(i) => c.templates.listed.get(i).and_then(|&id| c.templates.get(id)).map(|r| &r.scopes),
+            Item::Prompt(i) => c.prompts.listed.get(i).and_then(|&id| c.prompts.get(id)).map(|p| &p.scopes),
+        };
+        scopes.is_some_and(|s| c.principals.holds(principal, s))
     }
     fn features(&self) -> Features {
         // What was ever registered, enabled or not, removed or not: capabilities do not

@@ -6,6 +6,7 @@ use picomcp::http::Conn;
 use picomcp::{Config, Error, Sink, Ticket};
 
 use crate::Fault;
+use crate::access::{AuthConfig, Decision, Grant};
 use crate::answer::Answer;
 use crate::catalog::{Catalog, Kind, PromptDesc, ResourceDesc, ToolDesc};
 use crate::host::{Event, Host, Inbox};
@@ -355,6 +356,64 @@ impl Engine {
         self.core.in_flight()
     }
 
+    /// Say who the stdio peer is (`None`: anonymous, which sees only descriptors that
+    /// need no scopes). Lists, calls, reads, prompts and completions then show what its
+    /// scopes reach.
+    pub fn set_principal(&mut self, grant: Option<Grant>) {
+        let principal = grant.map_or(picomcp::Principal::ANONYMOUS, |g| self.catalog.principals.intern(g));
+        self.core.set_principal(principal);
+    }
+
+    /// The caller an event's `principal` names (`None`: anonymous).
+    pub fn grant(&self, principal: u32) -> Option<&Grant> {
+        self.catalog.principals.get(picomcp::Principal(principal))
+    }
+
+    /// Require a bearer token on every HTTP request: each token is handed to the host
+    /// once ([`Event::Authorize`]) and its requests wait for [`Engine::authorized`]. The
+    /// endpoint serves the protected-resource metadata (RFC 9728) described by `config`.
+    pub fn set_auth(&mut self, config: AuthConfig) -> Result<(), Fault> {
+        if !config.cache_seconds.is_finite() || config.cache_seconds < 0.0 {
+            return Err(Fault::Invalid("cache_seconds must be a finite number of seconds, 0 or more".into()));
+        }
+        if config
+            .authorization_servers
+            .iter()
+            .chain(&config.scopes_supported)
+            .chain(&config.resource)
+            .any(|s| s.is_empty())
+        {
+            return Err(Fault::Invalid(
+                "the resource, authorization servers and scopes must not be empty strings".into(),
+            ));
+        }
+        self.inbox.auth.configure(config);
+        Ok(())
+    }
+
+    /// The host's decision about `token` (as an [`Event::Authorize`] named it): the
+    /// requests waiting for it are handled now.
+    pub fn authorized(&mut self, token: Option<String>, decision: Decision) -> Result<(), Fault> {
+        if !self.inbox.auth.is_asked(&token) {
+            return Err(state("no request waits for a decision about this token"));
+        }
+        if let Decision::InsufficientScope(scope) = &decision {
+            if scope.is_empty() || scope.bytes().any(|b| b == b'"' || b == b'\\' || b < b' ') {
+                return Err(Fault::Invalid("insufficient scope: name the missing scopes, space-separated".into()));
+            }
+        }
+        let principal = match &decision {
+            Decision::Allow(grant) => self.catalog.principals.intern(grant.clone()),
+            _ => picomcp::Principal::ANONYMOUS,
+        };
+        self.inbox.auth.decide(token, &decision, principal);
+        let Self { catalog, inbox, core, mode, .. } = self;
+        if let Mode::Http(http) = mode {
+            http.poll(core, &mut Host::new(catalog, inbox));
+        }
+        Ok(())
+    }
+
     /// A new HTTP connection id.
     pub fn http_open(&mut self) -> Result<u32, Fault> {
         Ok(self.http()?.open())
@@ -383,12 +442,15 @@ impl Engine {
     }
 
     /// The peer closed `conn` (or it was closed after `http_take` said so): its streams
-    /// end and the calls on them are cancelled.
+    /// end and the calls on them are cancelled; requests held for the request slots
+    /// those calls freed are handled now.
     pub fn http_closed(&mut self, conn: u32) -> Result<(), Fault> {
         self.http()?;
         let Self { catalog, inbox, core, mode, .. } = self;
         if let Mode::Http(http) = mode {
-            http.closed(conn, core, &mut Host::new(catalog, inbox));
+            let mut host = Host::new(catalog, inbox);
+            http.closed(conn, core, &mut host);
+            http.poll(core, &mut host);
         }
         Ok(())
     }

@@ -5,12 +5,14 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use picomcp::http::{Access, ProtectedResource, RequestHead};
 use picomcp::json::{Str, Value};
 use picomcp::{
     Arguments, CompletionRef, CompletionRequest, Error, Handler, PromptGet, ReadTarget, Registry, ResourceRead,
     Responder, Ticket, ToolCall,
 };
 
+use crate::access::Auth;
 use crate::answer::Answer;
 use crate::catalog::{Catalog, Kind, View};
 
@@ -37,14 +39,15 @@ pub enum RefKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// A `tools/call` of tool `index`; the arguments (JSON text) passed its inputSchema.
+    /// `principal` is the caller ([`Engine::grant`](crate::Engine::grant) names it).
     #[allow(missing_docs)]
-    Tool { ticket: u64, index: usize, arguments: String },
+    Tool { ticket: u64, index: usize, arguments: String, principal: u32 },
     /// A `resources/read` of a fixed resource or a template (with its variables' values).
     #[allow(missing_docs)]
-    Read { ticket: u64, kind: ReadKind, index: usize, uri: String, variables: Vec<(String, String)> },
+    Read { ticket: u64, kind: ReadKind, index: usize, uri: String, variables: Vec<(String, String)>, principal: u32 },
     /// A `prompts/get` of prompt `index`.
     #[allow(missing_docs)]
-    Prompt { ticket: u64, index: usize, arguments: Vec<(String, String)> },
+    Prompt { ticket: u64, index: usize, arguments: Vec<(String, String)>, principal: u32 },
     /// A `completion/complete` of `argument` (typed so far: `value`) of the prompt or
     /// template `name`, with the other arguments' values in `context`.
     #[allow(missing_docs)]
@@ -55,7 +58,13 @@ pub enum Event {
         argument: String,
         value: String,
         context: Vec<(String, String)>,
+        principal: u32,
     },
+    /// An HTTP request carries `token` (`None`: no `Authorization: Bearer`), which the
+    /// host has not decided about: answer with [`Engine::authorized`](crate::Engine::authorized).
+    /// The request (and those after it with the same token) wait until then.
+    #[allow(missing_docs)]
+    Authorize { token: Option<String> },
     /// The call behind `ticket` was cancelled (by the client, or its connection closed).
     #[allow(missing_docs)]
     Cancelled { ticket: u64 },
@@ -68,6 +77,8 @@ pub struct Inbox {
     pub events: Vec<Event>,
     /// The URI of each `resources/read` in flight (a "not found" answer names it).
     pub reads: HashMap<u64, String>,
+    /// HTTP authorization: settings and the host's decisions.
+    pub auth: Auth,
 }
 
 /// The [`Handler`] lent to the core for one call: the catalog's registry view, the inbox,
@@ -125,6 +136,7 @@ impl Handler for Host<'_> {
             ticket: call.ticket.to_bits(),
             index: self.view.id(Kind::Tool, call.tool),
             arguments,
+            principal: call.info.principal.0,
         });
         Ok(())
     }
@@ -142,7 +154,8 @@ impl Handler for Host<'_> {
             }
         };
         self.inbox.reads.insert(ticket, uri.clone());
-        self.inbox.events.push(Event::Read { ticket, kind, index, uri, variables });
+        let principal = read.info.principal.0;
+        self.inbox.events.push(Event::Read { ticket, kind, index, uri, variables, principal });
         Ok(())
     }
 
@@ -152,6 +165,7 @@ impl Handler for Host<'_> {
             ticket: get.ticket.to_bits(),
             index: self.view.id(Kind::Prompt, get.prompt),
             arguments,
+            principal: get.info.principal.0,
         });
         Ok(())
     }
@@ -168,8 +182,18 @@ impl Handler for Host<'_> {
             argument: text(req.argument),
             value: text(req.value),
             context: pairs(&req.context),
+            principal: req.info.principal.0,
         });
         Ok(())
+    }
+
+    fn authorize(&mut self, head: &RequestHead<'_>) -> Access<'_> {
+        let Inbox { auth, events, .. } = &mut *self.inbox;
+        auth.access(head.bearer_token(), events)
+    }
+
+    fn protected_resource(&self) -> Option<ProtectedResource<'_>> {
+        self.inbox.auth.protected_resource()
     }
 
     fn cancelled(&mut self, ticket: Ticket) {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use picomcp::http::{
-    Conn, Connections, EMPTY_HEADER, Endpoint, EndpointConfig, Limits, NextRequest, Pipeline, ResponseHead,
+    Conn, Connections, EMPTY_HEADER, Endpoint, EndpointConfig, Handled, Limits, NextRequest, Pipeline, ResponseHead,
 };
 use picomcp::{Error, Handler, Server, Sink, Storage};
 
@@ -190,8 +190,16 @@ impl Http {
                 input.len()
             }
             NextRequest::Ready { head, body, consumed } => {
-                let _ = self.endpoint.handle(server, handler, &mut self.table, conn, &head, body, &mut self.scratch);
-                consumed
+                match self.endpoint.handle(server, handler, &mut self.table, conn, &head, body, &mut self.scratch) {
+                    // Kept in the input, handed in again after the next poll.
+                    Ok(Handled::Held) => {
+                        if let Some(c) = self.table.conns.get_mut(&conn) {
+                            c.pipeline.hold();
+                        }
+                        0
+                    }
+                    _ => consumed,
+                }
             }
         }
     }

@@ -8,7 +8,8 @@
 //! checking, listings, errors, the JSON of every answer). Nothing here calls back into the
 //! host language.
 //!
-//! The modules: [`catalog`] (owned descriptors under stable ids, lent to the core as a
+//! The modules: [`access`] (callers, their scopes and the host's token decisions),
+//! [`catalog`] (owned descriptors under stable ids, lent to the core as a
 //! `Registry`), [`host`] (the core `Handler`: calls become events, answers are written
 //! when the core polls), [`answer`] (owned answers and how they are written), [`http`]
 //! (per-connection HTTP framing around the core's endpoint), [`result`] (results given
@@ -17,6 +18,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod answer;
 pub mod catalog;
 pub mod engine;
@@ -25,6 +27,7 @@ pub mod http;
 pub mod result;
 pub mod storage;
 
+pub use access::{AuthConfig, Decision, Grant};
 pub use answer::{Answer, Block, Entry, EntryBody, Payload};
 pub use catalog::{ArgumentDesc, Catalog, Hints, Kind, PromptDesc, ResourceDesc, ToolDesc};
 pub use engine::{Engine, Limits};

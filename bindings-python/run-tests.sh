@@ -5,7 +5,9 @@
 #      installed the way users install it (`pip install ./bindings-python`, rebuilt when
 #      its sources, the engine's or the core's changed) and the pinned test tools
 #      (bindings-python/requirements-test.txt);
-#   2. the pytest suite of the binding (bindings-python/tests);
+#   2. the pytest suite of the binding (bindings-python/tests; its scoped-access and
+#      bearer-token tests, tests/test_access.py, drive the server with the official
+#      Python SDK client, installed into the venv unless --no-clients);
 #   3. mypy.stubtest: the hand-written stubs match the module;
 #   4. the official Python SDK client suite (tests/python/run.sh) against the Python demo
 #      (examples/python/demo.py) over stdio and Streamable HTTP;
@@ -14,7 +16,9 @@
 # Each step prints a header; the first failing step stops the run and says which.
 #
 #   bindings-python/run-tests.sh               everything
-#   bindings-python/run-tests.sh --no-clients  steps 1-3 only (no SDK client suites)
+#   bindings-python/run-tests.sh --no-clients  steps 1-3 only (no SDK client suites; the
+#                                              SDK-driven pytest cases skip themselves when
+#                                              the SDK is not in the venv)
 #   bindings-python/run-tests.sh --venv-only   step 1 only (bench/run.sh uses this)
 #   bindings-python/run-tests.sh --with-sdk    also install the official Python SDK (mcp,
 #                                              pinned by tests/python/requirements.txt)
@@ -51,6 +55,9 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
+
+# A full run drives the binding's own tests with the official SDK client too.
+[ "$clients" = 0 ] || [ "$venv_only" = 1 ] || with_sdk=1
 
 # say, fail, step and client_suites.
 # shellcheck source=../scripts/binding-steps.sh

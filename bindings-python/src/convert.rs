@@ -133,21 +133,26 @@ fn dict<'py>(py: Python<'py>, pairs: &[(String, String)]) -> PyResult<Bound<'py,
     Ok(d)
 }
 
-/// An event as the tuple Python sees.
+/// An event as the tuple Python sees (a call's last item is its caller's principal id).
 pub(crate) fn event<'py>(py: Python<'py>, e: &Event) -> PyResult<Bound<'py, PyAny>> {
     Ok(match e {
-        Event::Tool { ticket, index, arguments } => ("tool", ticket, index, arguments).into_pyobject(py)?.into_any(),
-        Event::Read { ticket, kind, index, uri, variables } => {
+        Event::Tool { ticket, index, arguments, principal } => {
+            ("tool", ticket, index, arguments, principal).into_pyobject(py)?.into_any()
+        }
+        Event::Read { ticket, kind, index, uri, variables, principal } => {
             let kind = if *kind == ReadKind::Resource { "resource" } else { "template" };
-            ("read", ticket, kind, index, uri, dict(py, variables)?).into_pyobject(py)?.into_any()
+            ("read", ticket, kind, index, uri, dict(py, variables)?, principal).into_pyobject(py)?.into_any()
         }
-        Event::Prompt { ticket, index, arguments } => {
-            ("prompt", ticket, index, dict(py, arguments)?).into_pyobject(py)?.into_any()
+        Event::Prompt { ticket, index, arguments, principal } => {
+            ("prompt", ticket, index, dict(py, arguments)?, principal).into_pyobject(py)?.into_any()
         }
-        Event::Complete { ticket, kind, name, argument, value, context } => {
+        Event::Complete { ticket, kind, name, argument, value, context, principal } => {
             let kind = if *kind == RefKind::Prompt { "prompt" } else { "resource" };
-            ("complete", ticket, kind, name, argument, value, dict(py, context)?).into_pyobject(py)?.into_any()
+            ("complete", ticket, kind, name, argument, value, dict(py, context)?, principal)
+                .into_pyobject(py)?
+                .into_any()
         }
+        Event::Authorize { token } => ("authorize", token).into_pyobject(py)?.into_any(),
         Event::Cancelled { ticket } => ("cancelled", ticket).into_pyobject(py)?.into_any(),
     })
 }

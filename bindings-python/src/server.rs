@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
 use picomcp::{LogLevel, Role};
-use picomcp_engine::{Answer, Engine, Fault, Limits, PromptDesc, ResourceDesc, ToolDesc};
+use picomcp_engine::{Answer, AuthConfig, Decision, Engine, Fault, Grant, Limits, PromptDesc, ResourceDesc, ToolDesc};
 
 use crate::convert;
 
@@ -63,7 +63,8 @@ impl Server {
         Ok(Self { engine: Engine::new(name, version, instructions, limits).map_err(fault)? })
     }
 
-    #[pyo3(signature = (name, description, input_schema, *, title=None, output_schema=None, annotations=None))]
+    #[pyo3(signature = (name, description, input_schema, *, title=None, output_schema=None, annotations=None, scopes=Vec::new()))]
+    #[allow(clippy::too_many_arguments)]
     fn add_tool(
         &mut self,
         name: String,
@@ -72,14 +73,15 @@ impl Server {
         title: Option<String>,
         output_schema: Option<String>,
         annotations: Option<&Bound<'_, PyDict>>,
+        scopes: Vec<String>,
     ) -> PyResult<usize> {
         self.registering()?;
         let annotations = annotations.map(convert::hints).transpose()?;
-        let tool = ToolDesc { name, title, description, input_schema, output_schema, annotations };
+        let tool = ToolDesc { name, title, description, input_schema, output_schema, annotations, scopes };
         self.engine.add_tool(tool).map_err(fault)
     }
 
-    #[pyo3(signature = (uri, name, *, title=None, description=None, mime_type=None))]
+    #[pyo3(signature = (uri, name, *, title=None, description=None, mime_type=None, scopes=Vec::new()))]
     fn add_resource(
         &mut self,
         uri: String,
@@ -87,13 +89,14 @@ impl Server {
         title: Option<String>,
         description: Option<String>,
         mime_type: Option<String>,
+        scopes: Vec<String>,
     ) -> PyResult<usize> {
         self.registering()?;
-        let resource = ResourceDesc { uri, name, title, description, mime_type };
+        let resource = ResourceDesc { uri, name, title, description, mime_type, scopes };
         self.engine.add_resource(resource).map_err(fault)
     }
 
-    #[pyo3(signature = (uri_template, name, *, title=None, description=None, mime_type=None))]
+    #[pyo3(signature = (uri_template, name, *, title=None, description=None, mime_type=None, scopes=Vec::new()))]
     fn add_template(
         &mut self,
         uri_template: String,
@@ -101,19 +104,21 @@ impl Server {
         title: Option<String>,
         description: Option<String>,
         mime_type: Option<String>,
+        scopes: Vec<String>,
     ) -> PyResult<usize> {
         self.registering()?;
-        let template = ResourceDesc { uri: uri_template, name, title, description, mime_type };
+        let template = ResourceDesc { uri: uri_template, name, title, description, mime_type, scopes };
         self.engine.add_template(template).map_err(fault)
     }
 
-    #[pyo3(signature = (name, *, title=None, description=None, arguments=None))]
+    #[pyo3(signature = (name, *, title=None, description=None, arguments=None, scopes=Vec::new()))]
     fn add_prompt(
         &mut self,
         name: String,
         title: Option<String>,
         description: Option<String>,
         arguments: Option<&Bound<'_, PyAny>>,
+        scopes: Vec<String>,
     ) -> PyResult<usize> {
         self.registering()?;
         let mut args = Vec::new();
@@ -122,7 +127,7 @@ impl Server {
                 args.push(convert::argument(&item?)?);
             }
         }
-        let prompt = PromptDesc { name, title, description, arguments: args };
+        let prompt = PromptDesc { name, title, description, arguments: args, scopes };
         self.engine.add_prompt(prompt).map_err(fault)
     }
 
@@ -235,6 +240,51 @@ impl Server {
 
     fn in_flight(&self) -> usize {
         self.engine.in_flight()
+    }
+
+    /// Name the stdio peer: `(name, scopes)`, or `None` for anonymous (the default),
+    /// which sees only descriptors that need no scopes.
+    #[pyo3(signature = (grant))]
+    fn set_principal(&mut self, grant: Option<(String, Vec<String>)>) {
+        self.engine.set_principal(grant.map(|(name, scopes)| Grant { name, scopes }));
+    }
+
+    /// The caller an event's principal id names: `(name, scopes)`, or `None` (anonymous).
+    fn grant(&self, principal: u32) -> Option<(String, Vec<String>)> {
+        self.engine.grant(principal).map(|g| (g.name.clone(), g.scopes.clone()))
+    }
+
+    /// Require a bearer token on every HTTP request (each new token becomes an
+    /// `("authorize", token)` event, answered with `authorized`).
+    #[pyo3(signature = (*, resource=None, authorization_servers=Vec::new(), scopes_supported=Vec::new(), cache_seconds=60.0))]
+    fn set_auth(
+        &mut self,
+        resource: Option<String>,
+        authorization_servers: Vec<String>,
+        scopes_supported: Vec<String>,
+        cache_seconds: f64,
+    ) -> PyResult<()> {
+        let config = AuthConfig { resource, authorization_servers, scopes_supported, cache_seconds };
+        self.engine.set_auth(config).map_err(fault)
+    }
+
+    /// The decision about `token`: a `(name, scopes)` grant allows it; otherwise
+    /// `insufficient_scope` (space-separated scopes) refuses it with 403, and neither
+    /// with 401. The requests waiting for it are handled now.
+    #[pyo3(signature = (token, grant=None, *, insufficient_scope=None))]
+    fn authorized(
+        &mut self,
+        token: Option<String>,
+        grant: Option<(String, Vec<String>)>,
+        insufficient_scope: Option<String>,
+    ) -> PyResult<()> {
+        let decision = match (grant, insufficient_scope) {
+            (Some(_), Some(_)) => return Err(value_error("give a grant or insufficient_scope, not both".into())),
+            (Some((name, scopes)), None) => Decision::Allow(Grant { name, scopes }),
+            (None, Some(scope)) => Decision::InsufficientScope(scope),
+            (None, None) => Decision::Unauthorized,
+        };
+        self.engine.authorized(token, decision).map_err(fault)
     }
 
     /// A new HTTP connection id.

@@ -90,8 +90,9 @@ def test_tools_list(stdio: Stdio) -> None:
 def test_tool_call_answered_by_ticket(stdio: Stdio) -> None:
     stdio.initialize()
     assert stdio.request(7, "tools/call", {"name": "echo", "arguments": {"text": "hé \"x\""}}) == []
-    ((kind, ticket, index, arguments),) = stdio.server.events()
+    ((kind, ticket, index, arguments, principal),) = stdio.server.events()
     assert (kind, index, json.loads(arguments)) == ("tool", 0, {"text": 'hé "x"'})
+    assert principal == 0 and stdio.server.grant(principal) is None  # anonymous
     assert stdio.server.is_live(ticket) and stdio.server.in_flight() == 1
     blocks = [
         ("text", "one"),
@@ -126,7 +127,7 @@ def test_invalid_arguments_never_reach_python(stdio: Stdio) -> None:
 def test_stale_ticket(stdio: Stdio) -> None:
     stdio.initialize()
     stdio.request(1, "tools/call", {"name": "echo", "arguments": {"text": "a"}})
-    ((_, ticket, _, _),) = stdio.server.events()
+    ((_, ticket, _, _, _),) = stdio.server.events()
     assert stdio.server.answer_tool(ticket, [("text", "a")], is_error=True) is True
     (reply,) = stdio.out()
     assert reply["result"]["isError"] is True
@@ -140,7 +141,7 @@ def test_stale_ticket(stdio: Stdio) -> None:
 def test_bad_blocks_are_value_errors_and_leave_the_call_in_flight(stdio: Stdio) -> None:
     stdio.initialize()
     stdio.request(1, "tools/call", {"name": "echo", "arguments": {"text": "a"}})
-    ((_, ticket, _, _),) = stdio.server.events()
+    ((_, ticket, _, _, _),) = stdio.server.events()
     for bad in ([("nope", "x")], [("text",)], ["text"], [("image", "not bytes", "image/png")], [("json", "[1]")]):
         with pytest.raises(ValueError):
             stdio.server.answer_tool(ticket, bad)
@@ -157,7 +158,7 @@ def test_bad_blocks_are_value_errors_and_leave_the_call_in_flight(stdio: Stdio) 
 def test_cancellation_event(stdio: Stdio) -> None:
     stdio.initialize()
     stdio.request(5, "tools/call", {"name": "slow", "arguments": {}})
-    ((_, ticket, index, _),) = stdio.server.events()
+    ((_, ticket, index, _, _),) = stdio.server.events()
     assert index == 1
     stdio.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 5}})
     assert stdio.server.events() == [("cancelled", ticket)]
@@ -169,7 +170,7 @@ def test_progress_only_with_a_token(stdio: Stdio) -> None:
     stdio.initialize()
     stdio.request(1, "tools/call", {"name": "slow", "arguments": {}})
     stdio.request(2, "tools/call", {"name": "slow", "arguments": {}, "_meta": {"progressToken": "tok"}})
-    (_, plain, _, _), (_, tracked, _, _) = stdio.server.events()
+    (_, plain, _, _, _), (_, tracked, _, _, _) = stdio.server.events()
     assert not stdio.server.wants_progress(plain)
     assert stdio.server.progress(plain, 1.0) is False
     assert stdio.server.wants_progress(tracked)
@@ -204,7 +205,7 @@ def test_read_and_not_found(stdio: Stdio) -> None:
     stdio.request(2, "resources/read", {"uri": "demo://items/42"})
     (reply,) = stdio.request(3, "resources/read", {"uri": "demo://nowhere"})
     assert reply["error"]["code"] == -32002  # the core answers URIs nothing matches
-    (k1, fixed, target1, i1, uri1, vars1), (k2, templ, target2, i2, uri2, vars2) = stdio.server.events()
+    (k1, fixed, target1, i1, uri1, vars1, _), (k2, templ, target2, i2, uri2, vars2, _) = stdio.server.events()
     assert (k1, target1, i1, uri1, vars1) == ("read", "resource", 0, "demo://readme", {})
     assert (k2, target2, i2, uri2, vars2) == ("read", "template", 0, "demo://items/42", {"id": "42"})
     assert stdio.server.answer_read(fixed, [("text", "demo://readme", "text/plain", "Read me"), ("blob", "demo://readme", None, b"\x00\x01")])
@@ -222,7 +223,7 @@ def test_prompt_with_description(stdio: Stdio) -> None:
     stdio.initialize()
     stdio.request(1, "prompts/get", {"name": "greet", "arguments": {"name": "Ada"}})
     stdio.request(2, "prompts/get", {"name": "greet", "arguments": {"name": "Bo"}})
-    (kind, first, index, arguments), (_, second, _, _) = stdio.server.events()
+    (kind, first, index, arguments, _), (_, second, _, _, _) = stdio.server.events()
     assert (kind, index, arguments) == ("prompt", 0, {"name": "Ada"})
     messages = [("user", ("text", "Hello Ada")), ("assistant", ("text", "Hi!"))]
     assert stdio.server.answer_prompt(first, messages, "A greeting") is True
@@ -237,7 +238,7 @@ def test_prompt_with_description(stdio: Stdio) -> None:
     }
     assert "description" not in without["result"]
     stdio.request(3, "prompts/get", {"name": "greet", "arguments": {"name": "C"}})
-    ((_, third, _, _),) = stdio.server.events()
+    ((_, third, _, _, _),) = stdio.server.events()
     with pytest.raises(ValueError):
         stdio.server.answer_prompt(third, [("system", ("text", "x"))])
 
@@ -250,7 +251,7 @@ def test_completion(stdio: Stdio) -> None:
         "context": {"arguments": {"other": "x"}},
     }
     stdio.request(1, "completion/complete", params)
-    ((kind, ticket, ref, name, argument, value, context),) = stdio.server.events()
+    ((kind, ticket, ref, name, argument, value, context, _),) = stdio.server.events()
     assert (kind, ref, name, argument, value, context) == (
         "complete", "resource", "demo://items/{id}", "id", "4", {"other": "x"}
     )
@@ -407,7 +408,7 @@ def test_http_deferred_answer_on_an_event_stream() -> None:
     call = {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "echo", "arguments": {"text": "hi"}, "_meta": {"progressToken": 1}}}
     # Pipelined: the ping waits until the stream of the call ends.
     server.http_receive(conn, post(call, session) + post({"jsonrpc": "2.0", "id": 6, "method": "ping"}, session))
-    ((kind, ticket, index, arguments),) = server.events()
+    ((kind, ticket, index, arguments, _),) = server.events()
     assert (kind, index, json.loads(arguments)) == ("tool", 0, {"text": "hi"})
     head, close = server.http_take(conn)
     assert head.startswith(b"HTTP/1.1 200") and b"text/event-stream" in head and not close
@@ -429,7 +430,7 @@ def test_http_connection_closed_cancels_its_calls() -> None:
     conn = server.http_open()
     call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "slow", "arguments": {}, "_meta": MODERN_META}}
     server.http_receive(conn, post(call, modern=True, extra={"Mcp-Name": "slow"}))
-    ((_, ticket, _, _),) = server.events()
+    ((_, ticket, _, _, _),) = server.events()
     server.http_closed(conn)
     assert server.events() == [("cancelled", ticket)]
     assert server.answer_tool(ticket, [("text", "late")]) is False

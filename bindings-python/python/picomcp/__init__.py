@@ -15,11 +15,13 @@
 
 See :class:`Server` for the decorators, :mod:`picomcp.schema` for what type hints become,
 :mod:`picomcp.content` for what return values become, :class:`Context` for progress,
-logging and cancellation, and :mod:`picomcp.connection` for serving over your own I/O.
+logging, cancellation and the caller, :mod:`picomcp.auth` for scopes and bearer tokens,
+and :mod:`picomcp.connection` for serving over your own I/O.
 """
 
 from __future__ import annotations
 
+from .auth import BearerAuth, Grant, InsufficientScope
 from .connection import Cancelled, Completion, Connection, Event, PromptGet, ResourceRead, ToolCall
 from .content import AssistantMessage, Audio, EmbeddedResource, Image, Message, PromptResult, ResourceLink, UserMessage
 from .context import Context
@@ -42,6 +44,9 @@ __all__ = [
     "__version__",
     "Server",
     "Context",
+    "Grant",
+    "BearerAuth",
+    "InsufficientScope",
     "ToolError",
     "ArgumentError",
     "Image",

@@ -2,9 +2,11 @@
 import os
 from typing import (
     Any,
+    Awaitable,
     Callable,
     Dict,
     Generator,
+    Iterable,
     List,
     Literal,
     Optional,
@@ -29,15 +31,51 @@ class ArgumentError(ValueError):
     reason: str
     def __init__(self, field: str, reason: str) -> None: ...
 
+# --------------------------------------------------------------------------- access
+
+class Grant:
+    def __init__(self, name: str, scopes: Iterable[str] = ()) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def scopes(self) -> Tuple[str, ...]: ...
+    def __contains__(self, scope: object) -> bool: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class InsufficientScope(Exception):
+    scope: str
+    def __init__(self, scope: str) -> None: ...
+
+class BearerAuth:
+    verify: Callable[[Optional[str]], Union[Optional[Grant], Awaitable[Optional[Grant]]]]
+    resource: Optional[str]
+    authorization_servers: Tuple[str, ...]
+    scopes_supported: Tuple[str, ...]
+    cache_seconds: float
+    def __init__(
+        self,
+        verify: Callable[[Optional[str]], Union[Optional[Grant], Awaitable[Optional[Grant]]]],
+        *,
+        resource: Optional[str] = None,
+        authorization_servers: Iterable[str] = (),
+        scopes_supported: Iterable[str] = (),
+        cache_seconds: float = 60.0,
+    ) -> None: ...
+
 # --------------------------------------------------------------------------- context
 
 class _Sent:
     def __await__(self) -> Generator[Any, None, None]: ...
 
 class Context:
-    def __init__(self, ticket: int, emit: Callable[[Callable[[Any], Any]], None]) -> None: ...
+    def __init__(
+        self, ticket: int, emit: Callable[[Callable[[Any], Any]], None], principal: Optional[Grant] = None
+    ) -> None: ...
     @property
     def ticket(self) -> int: ...
+    @property
+    def principal(self) -> Optional[Grant]: ...
     @property
     def cancelled(self) -> bool: ...
     def report_progress(
@@ -113,7 +151,8 @@ class _Handler:
     fn: Callable[..., Any]
     is_async: bool
     binder: Any
-    def __init__(self, fn: Callable[..., Any], binder: Any) -> None: ...
+    scopes: Tuple[str, ...]
+    def __init__(self, fn: Callable[..., Any], binder: Any, scopes: Any = ()) -> None: ...
     @property
     def context_parameter(self) -> Optional[str]: ...
 
@@ -134,6 +173,8 @@ class Tool(_Handler):
         input_schema: Dict[str, Any],
         output_schema: Optional[Dict[str, Any]],
         annotations: Optional[Dict[str, Any]],
+        *,
+        scopes: Any = (),
     ) -> None: ...
 
 class Resource(_Handler):
@@ -153,6 +194,8 @@ class Resource(_Handler):
         description: Optional[str],
         mime_type: Optional[str],
         variables: List[str],
+        *,
+        scopes: Any = (),
     ) -> None: ...
     @property
     def is_template(self) -> bool: ...
@@ -170,6 +213,8 @@ class Prompt(_Handler):
         title: Optional[str],
         description: Optional[str],
         arguments: List[Tuple[str, Optional[str], bool]],
+        *,
+        scopes: Any = (),
     ) -> None: ...
 
 # --------------------------------------------------------------------------- server
@@ -206,6 +251,7 @@ class Server:
         description: Optional[str] = None,
         annotations: Optional[Dict[str, Any]] = None,
         structured_output: Optional[bool] = None,
+        scopes: Optional[List[str]] = None,
     ) -> Callable[[_F], _F]: ...
     def resource(
         self,
@@ -215,6 +261,7 @@ class Server:
         title: Optional[str] = None,
         description: Optional[str] = None,
         mime_type: Optional[str] = None,
+        scopes: Optional[List[str]] = None,
     ) -> Callable[[_F], _F]: ...
     @overload
     def prompt(self, fn: _F) -> _F: ...
@@ -226,16 +273,18 @@ class Server:
         name: Optional[str] = None,
         title: Optional[str] = None,
         description: Optional[str] = None,
+        scopes: Optional[List[str]] = None,
     ) -> Callable[[_F], _F]: ...
     @overload
     def completion(self, fn: _F) -> _F: ...
     @overload
     def completion(self, fn: None = None) -> Callable[[_F], _F]: ...
     def run(self, transport: Literal["stdio", "http", "streamable-http"] = "stdio", host: str = "127.0.0.1",
-            port: int = 8000) -> None: ...
+            port: int = 8000, *, principal: Optional[Grant] = None, auth: Optional[BearerAuth] = None) -> None: ...
     async def run_async(self, transport: Literal["stdio", "http", "streamable-http"] = "stdio",
-                        host: str = "127.0.0.1", port: int = 8000) -> None: ...
-    def connection(self) -> Connection: ...
+                        host: str = "127.0.0.1", port: int = 8000, *, principal: Optional[Grant] = None,
+                        auth: Optional[BearerAuth] = None) -> None: ...
+    def connection(self, *, principal: Optional[Grant] = None) -> Connection: ...
 
 # --------------------------------------------------------------------------- sans-IO
 
@@ -244,6 +293,7 @@ class Event:
     def __init__(self, conn: Connection, ticket: int) -> None: ...
 
 class _HandlerEvent(Event):
+    principal: Optional[Grant]
     @property
     def handler(self) -> Callable[..., Any]: ...
     @property
@@ -255,7 +305,9 @@ class _HandlerEvent(Event):
 class ToolCall(_HandlerEvent):
     tool: Tool
     arguments_json: str
-    def __init__(self, conn: Connection, ticket: int, tool: Tool, arguments_json: str) -> None: ...
+    def __init__(
+        self, conn: Connection, ticket: int, tool: Tool, arguments_json: str, *, principal: Optional[Grant] = None
+    ) -> None: ...
     @property
     def name(self) -> str: ...
     @property
@@ -266,13 +318,23 @@ class ResourceRead(_HandlerEvent):
     uri: str
     variables: Dict[str, str]
     def __init__(
-        self, conn: Connection, ticket: int, resource: Resource, uri: str, variables: Dict[str, str]
+        self,
+        conn: Connection,
+        ticket: int,
+        resource: Resource,
+        uri: str,
+        variables: Dict[str, str],
+        *,
+        principal: Optional[Grant] = None,
     ) -> None: ...
 
 class PromptGet(_HandlerEvent):
     prompt: Prompt
     arguments: Dict[str, str]
-    def __init__(self, conn: Connection, ticket: int, prompt: Prompt, arguments: Dict[str, str]) -> None: ...
+    def __init__(
+        self, conn: Connection, ticket: int, prompt: Prompt, arguments: Dict[str, str], *,
+        principal: Optional[Grant] = None,
+    ) -> None: ...
     @property
     def name(self) -> str: ...
 
@@ -292,12 +354,20 @@ class Completion(_HandlerEvent):
         argument: str,
         value: str,
         context_arguments: Dict[str, str],
+        *,
+        principal: Optional[Grant] = None,
     ) -> None: ...
 
 class Cancelled(Event): ...
 
 class Connection:
-    def __init__(self, server: Server, emit: Optional[Callable[[Callable[[Any], Any]], None]] = None) -> None: ...
+    def __init__(
+        self,
+        server: Server,
+        emit: Optional[Callable[[Callable[[Any], Any]], None]] = None,
+        *,
+        principal: Optional[Grant] = None,
+    ) -> None: ...
     def receive_data(self, data: bytes) -> None: ...
     def data_to_send(self) -> bytes: ...
     def next_event(self) -> Union[ToolCall, ResourceRead, PromptGet, Completion, Cancelled, None]: ...
@@ -311,6 +381,9 @@ __all__ = [
     "__version__",
     "Server",
     "Context",
+    "Grant",
+    "BearerAuth",
+    "InsufficientScope",
     "ToolError",
     "ArgumentError",
     "Image",

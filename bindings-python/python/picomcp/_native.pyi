@@ -28,15 +28,19 @@ Block = tuple
 # ("blob", uri, mime_type | None, data: bytes).
 Contents = tuple
 
-# Events, from Server.events(), as tuples (first item the kind):
-#   ("tool", ticket: int, index: int, arguments_json: str)
+# Events, from Server.events(), as tuples (first item the kind). A call's last item is
+# its caller's principal id (0: anonymous; Server.grant names the others):
+#   ("tool", ticket: int, index: int, arguments_json: str, principal: int)
 #       a tools/call of tool `index` (registration order); the arguments already passed
 #       the tool's inputSchema
 #   ("read", ticket: int, target: Literal["resource", "template"], index: int, uri: str,
-#       variables: dict[str, str])
-#   ("prompt", ticket: int, index: int, arguments: dict[str, str])
+#       variables: dict[str, str], principal: int)
+#   ("prompt", ticket: int, index: int, arguments: dict[str, str], principal: int)
 #   ("complete", ticket: int, ref: Literal["prompt", "resource"], name_or_uri: str,
-#       argument: str, value: str, context: dict[str, str])
+#       argument: str, value: str, context: dict[str, str], principal: int)
+#   ("authorize", token: str | None) an HTTP request carries a bearer token (None: no
+#       Authorization header) not decided yet (set_auth is on): answer with authorized();
+#       its requests wait until then
 #   ("cancelled", ticket: int)       the client cancelled that call (or its HTTP connection
 #       closed): its ticket is void
 Event = tuple
@@ -59,7 +63,8 @@ class Server:
     # Registration (before serving starts, i.e. the first receive() or http_open();
     # afterwards RuntimeError). ValueError for a schema that is not a JSON object schema,
     # an empty name, a malformed URI template; KeyError-free: a duplicate name is
-    # ValueError too. Each returns the index events use.
+    # ValueError too. Each returns the index events use. `scopes`: a caller sees the
+    # descriptor only if it holds all of them (to others it does not exist).
     def add_tool(
         self,
         name: str,
@@ -69,18 +74,20 @@ class Server:
         title: Optional[str] = None,
         output_schema: Optional[str] = None,
         annotations: Optional[dict] = None,  # readOnlyHint, destructiveHint, idempotentHint, openWorldHint (bool), title (str)
+        scopes: list[str] = ...,
     ) -> int: ...
     def add_resource(
         self, uri: str, name: str, *, title: Optional[str] = None, description: Optional[str] = None,
-        mime_type: Optional[str] = None,
+        mime_type: Optional[str] = None, scopes: list[str] = ...,
     ) -> int: ...
     def add_template(
         self, uri_template: str, name: str, *, title: Optional[str] = None, description: Optional[str] = None,
-        mime_type: Optional[str] = None,
+        mime_type: Optional[str] = None, scopes: list[str] = ...,
     ) -> int: ...
     def add_prompt(
         self, name: str, *, title: Optional[str] = None, description: Optional[str] = None,
         arguments: Optional[Iterable[tuple[str, Optional[str], bool]]] = None,  # (name, description, required)
+        scopes: list[str] = ...,
     ) -> int: ...
     def enable_completions(self) -> None: ...
     # A server serves stdio or HTTP, whichever is used first (the other's methods then
@@ -131,6 +138,28 @@ class Server:
     def wants_progress(self, ticket: int) -> bool: ...
     def is_live(self, ticket: int) -> bool: ...
     def in_flight(self) -> int: ...
+
+    # Callers and their scopes. A grant is (name, scopes).
+    def set_principal(self, grant: Optional[tuple[str, list[str]]]) -> None:
+        """Name the stdio peer (None: anonymous, which sees only descriptors without scopes)."""
+    def grant(self, principal: int) -> Optional[tuple[str, list[str]]]:
+        """The caller an event's principal id names (None: anonymous)."""
+    def set_auth(
+        self, *, resource: Optional[str] = None, authorization_servers: list[str] = ...,
+        scopes_supported: list[str] = ..., cache_seconds: float = 60.0,
+    ) -> None:
+        """Require a bearer token on every HTTP request: each new token is an
+        ("authorize", token) event; the metadata document (RFC 9728) is served at
+        /.well-known/oauth-protected-resource/mcp. ValueError for a negative or infinite
+        cache_seconds, or an empty string."""
+    def authorized(
+        self, token: Optional[str], grant: Optional[tuple[str, list[str]]] = None, *,
+        insufficient_scope: Optional[str] = None,
+    ) -> None:
+        """The decision about `token`: a grant lets it in as that caller; otherwise
+        insufficient_scope (space-separated scopes) answers 403, neither 401. Decisions are
+        kept cache_seconds. The requests waiting for it are handled now. RuntimeError when
+        no request waits for this token; ValueError for both, or a malformed scope."""
 
     # Streamable HTTP, sans-IO per TCP connection (the asyncio server owns the sockets).
     # Path /mcp, Host/Origin limited to loopback names (localhost, 127.0.0.1, [::1]).

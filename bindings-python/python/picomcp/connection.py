@@ -33,6 +33,7 @@ import json
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Optional, Union
 
+from .auth import Grant
 from .content import completion_values, prompt_result, resource_contents, tool_result
 from .context import Context, Emit
 from .errors import ArgumentError, ToolError
@@ -61,7 +62,10 @@ class Event:
 
 
 class _HandlerEvent(Event):
-    __slots__ = ()
+    __slots__ = ("principal",)
+
+    #: The caller (a :class:`~picomcp.Grant`), or None for an anonymous one.
+    principal: Optional[Grant]
 
     @property
     def handler(self) -> Callable[..., Any]:
@@ -91,8 +95,10 @@ class ToolCall(_HandlerEvent):
 
     __slots__ = ("tool", "arguments_json", "_arguments")
 
-    def __init__(self, conn: "Connection", ticket: int, tool: "Tool", arguments_json: str) -> None:
+    def __init__(self, conn: "Connection", ticket: int, tool: "Tool", arguments_json: str, *,
+                 principal: Optional[Grant] = None) -> None:
         super().__init__(conn, ticket)
+        self.principal = principal
         self.tool = tool
         self.arguments_json = arguments_json
         self._arguments: Optional[Dict[str, Any]] = None
@@ -137,8 +143,9 @@ class ResourceRead(_HandlerEvent):
     __slots__ = ("resource", "uri", "variables")
 
     def __init__(self, conn: "Connection", ticket: int, resource: "Resource", uri: str,
-                 variables: Dict[str, str]) -> None:
+                 variables: Dict[str, str], *, principal: Optional[Grant] = None) -> None:
         super().__init__(conn, ticket)
+        self.principal = principal
         self.resource, self.uri, self.variables = resource, uri, variables
 
     @property
@@ -168,8 +175,10 @@ class PromptGet(_HandlerEvent):
 
     __slots__ = ("prompt", "arguments")
 
-    def __init__(self, conn: "Connection", ticket: int, prompt: "Prompt", arguments: Dict[str, str]) -> None:
+    def __init__(self, conn: "Connection", ticket: int, prompt: "Prompt", arguments: Dict[str, str], *,
+                 principal: Optional[Grant] = None) -> None:
         super().__init__(conn, ticket)
+        self.principal = principal
         self.prompt, self.arguments = prompt, arguments
 
     @property
@@ -204,8 +213,10 @@ class Completion(_HandlerEvent):
     __slots__ = ("ref_type", "name_or_uri", "argument", "value", "context_arguments", "_fn")
 
     def __init__(self, conn: "Connection", ticket: int, fn: Callable[..., Any], ref_type: str, name_or_uri: str,
-                 argument: str, value: str, context_arguments: Dict[str, str]) -> None:
+                 argument: str, value: str, context_arguments: Dict[str, str], *,
+                 principal: Optional[Grant] = None) -> None:
         super().__init__(conn, ticket)
+        self.principal = principal
         self._fn = fn
         self.ref_type, self.name_or_uri, self.argument = ref_type, name_or_uri, argument
         self.value, self.context_arguments = value, context_arguments
@@ -252,14 +263,26 @@ def error_text(error: Union[BaseException, str]) -> str:
 
 
 class Connection:
-    """One MCP session over bytes you move yourself (see the module's docstring)."""
+    """One MCP session over bytes you move yourself (see the module's docstring).
 
-    def __init__(self, server: "Server", emit: Optional[Emit] = None) -> None:
+    ``principal`` names the peer (a :class:`~picomcp.Grant`): it sees the tools,
+    resources and prompts its scopes reach; None (the default) is anonymous, which sees
+    only those registered without scopes. Events carry it as ``event.principal``.
+    """
+
+    def __init__(self, server: "Server", emit: Optional[Emit] = None, *, principal: Optional[Grant] = None) -> None:
+        if principal is not None and not isinstance(principal, Grant):
+            raise TypeError(f"principal is a picomcp.Grant or None, not {type(principal).__name__}")
         self._native, self._tools, self._resources, self._prompts = server._native_server()
         self._completion = server.completion_handler
         self._events: Deque[tuple] = deque()
         self._contexts: Dict[int, Context] = {}
         self._emit: Emit = emit if emit is not None else (lambda fn: fn(self._native))
+        self._grants: Dict[int, Optional[Grant]] = {0: None}
+        # Called with each bearer token the core wants decided (HTTP with auth only).
+        self._authorize: Optional[Callable[[Optional[str]], None]] = None
+        if principal is not None:
+            self._native.set_principal((principal.name, list(principal.scopes)))
 
     # ------------------------------------------------------------------ bytes
 
@@ -283,23 +306,42 @@ class Connection:
     def next_event(self) -> Optional[AnyEvent]:
         """The next event (:class:`ToolCall`, :class:`ResourceRead`, :class:`PromptGet`,
         :class:`Completion`, :class:`Cancelled`), or None when there is none for now."""
-        if not self._events:
-            self._events.extend(self._native.events())
+        while True:
             if not self._events:
-                return None
-        return self._wrap(self._events.popleft())
+                self._events.extend(self._native.events())
+                if not self._events:
+                    return None
+            raw = self._events.popleft()
+            if raw[0] != "authorize":
+                return self._wrap(raw)
+            if self._authorize is not None:
+                self._authorize(raw[1])
+            else:  # nobody to ask: refused
+                self._native.authorized(raw[1])
+
+    def _grant(self, principal: int) -> Optional[Grant]:
+        """The caller behind a native principal id (ids are stable: cached)."""
+        try:
+            return self._grants[principal]
+        except KeyError:
+            raw = self._native.grant(principal)
+            grant = None if raw is None else Grant(raw[0], raw[1])
+            self._grants[principal] = grant
+            return grant
 
     def _wrap(self, raw: tuple) -> AnyEvent:
         kind, ticket = raw[0], raw[1]
         if kind == "tool":
-            return ToolCall(self, ticket, self._tools[raw[2]], raw[3])
+            return ToolCall(self, ticket, self._tools[raw[2]], raw[3], principal=self._grant(raw[4]))
         if kind == "read":
-            return ResourceRead(self, ticket, self._resources[raw[2], raw[3]], raw[4], raw[5])
+            return ResourceRead(self, ticket, self._resources[raw[2], raw[3]], raw[4], raw[5],
+                                principal=self._grant(raw[6]))
         if kind == "prompt":
-            return PromptGet(self, ticket, self._prompts[raw[2]], raw[3])
+            return PromptGet(self, ticket, self._prompts[raw[2]], raw[3], principal=self._grant(raw[4]))
         if kind == "complete":
             assert self._completion is not None
-            return Completion(self, ticket, self._completion, raw[2], raw[3], raw[4], raw[5], raw[6])
+            return Completion(self, ticket, self._completion, raw[2], raw[3], raw[4], raw[5], raw[6],
+                              principal=self._grant(raw[7]))
         if kind == "cancelled":
             ctx = self._contexts.pop(ticket, None)
             if ctx is not None:
@@ -313,7 +355,8 @@ class Connection:
         :class:`Cancelled` event for the ticket."""
         ctx = self._contexts.get(event.ticket)
         if ctx is None:
-            ctx = self._contexts[event.ticket] = Context(event.ticket, self._emit)
+            principal = event.principal if isinstance(event, _HandlerEvent) else None
+            ctx = self._contexts[event.ticket] = Context(event.ticket, self._emit, principal)
         return ctx
 
     @property

@@ -16,7 +16,10 @@ thread, where the core lives).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Generator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Generator, Optional
+
+if TYPE_CHECKING:
+    from .auth import Grant
 
 __all__ = ["Context", "LOG_LEVELS"]
 
@@ -44,23 +47,32 @@ _SENT = _Sent()
 
 
 class Context:
-    """The call a handler is serving: progress, logging and cancellation.
+    """The call a handler is serving: who asked (``principal``), progress, logging and
+    cancellation.
 
     Created by picomcp, one per call; handlers receive it through a parameter annotated
     ``Context`` (or ``Optional[Context]``).
     """
 
-    __slots__ = ("_ticket", "_emit", "_cancelled")
+    __slots__ = ("_ticket", "_emit", "_cancelled", "_principal")
 
-    def __init__(self, ticket: int, emit: Emit) -> None:
+    def __init__(self, ticket: int, emit: Emit, principal: Optional["Grant"] = None) -> None:
         self._ticket = ticket
         self._emit = emit
         self._cancelled = False
+        self._principal = principal
 
     @property
     def ticket(self) -> int:
         """The core's id of this call (unique among the calls in flight)."""
         return self._ticket
+
+    @property
+    def principal(self) -> Optional["Grant"]:
+        """The caller: the :class:`~picomcp.Grant` a :class:`~picomcp.BearerAuth`
+        verifier returned for its token (HTTP) or the ``principal`` the server runs as
+        (stdio); None for an anonymous caller."""
+        return self._principal
 
     @property
     def cancelled(self) -> bool:
@@ -117,5 +129,6 @@ class Context:
 
     def __repr__(self) -> str:
         state = " cancelled" if self._cancelled else ""
-        return f"<Context ticket={self._ticket}{state}>"
+        who = f" principal={self._principal.name!r}" if self._principal is not None else ""
+        return f"<Context ticket={self._ticket}{who}{state}>"
 

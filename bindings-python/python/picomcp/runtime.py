@@ -25,8 +25,9 @@ import os
 import select
 import sys
 import threading
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Set
 
+from .auth import BearerAuth, Grant, InsufficientScope
 from .connection import Cancelled, Connection, _HandlerEvent, error_text
 from .errors import ArgumentError, ToolError
 
@@ -76,15 +77,22 @@ class _WorkerPool:
 class _Driver:
     """Runs the calls of one native server on the running loop."""
 
-    def __init__(self, server: Any, loop: asyncio.AbstractEventLoop, flush: Callable[[], None]) -> None:
+    def __init__(self, server: Any, loop: asyncio.AbstractEventLoop, flush: Callable[[], None], *,
+                 principal: Optional[Grant] = None, auth: Optional[BearerAuth] = None) -> None:
         self.loop = loop
         self.thread = threading.get_ident()
-        self.conn = Connection(server, emit=self._emit)
+        self.conn = Connection(server, emit=self._emit, principal=principal)
         self.native = self.conn._native
         self.pool = _WorkerPool(server.max_requests)
         self.calls: Dict[int, Optional["asyncio.Task[None]"]] = {}  # ticket -> task (None: a thread)
         self._flush_fn = flush
         self._flush_scheduled = False
+        self.auth = auth
+        self.verifying: Set["asyncio.Task[None]"] = set()  # async token checks under way
+        if auth is not None:
+            self.native.set_auth(resource=auth.resource, authorization_servers=list(auth.authorization_servers),
+                                 scopes_supported=list(auth.scopes_supported), cache_seconds=auth.cache_seconds)
+            self.conn._authorize = self._authorize
 
     # ------------------------------------------------------------------ output
 
@@ -187,8 +195,82 @@ class _Driver:
         else:
             self._finish(event, True, value)
 
+    # ------------------------------------------------------------------ bearer tokens
+
+    def _authorize(self, token: Optional[str]) -> None:
+        """Ask the verifier about ``token`` (its requests wait for the answer)."""
+        from .server import is_async_callable
+
+        assert self.auth is not None
+        verify = self.auth.verify
+        if is_async_callable(verify):
+            self._verify_later(token, verify(token))
+            return
+        run_in_context = contextvars.copy_context().run
+        loop, decide = self.loop, self._decide
+
+        def work() -> None:
+            value: Any
+            try:
+                value, ok = run_in_context(verify, token), True
+            except BaseException as exc:  # noqa: BLE001 - a failed check is a refusal
+                value, ok = exc, False
+            try:
+                loop.call_soon_threadsafe(decide, token, ok, value)
+            except RuntimeError:  # the loop is closed
+                pass
+
+        self.pool.submit(work)
+
+    def _verify_later(self, token: Optional[str], awaitable: Any) -> None:
+        async def check() -> None:
+            try:
+                value = await awaitable
+            except asyncio.CancelledError:
+                raise
+            except BaseException as exc:  # noqa: BLE001
+                self._decide(token, False, exc)
+            else:
+                self._decide(token, True, value)
+
+        task = self.loop.create_task(check())
+        self.verifying.add(task)
+        task.add_done_callback(self.verifying.discard)
+
+    def _decide(self, token: Optional[str], ok: bool, value: Any) -> None:
+        """Give the core the verifier's answer; the requests held for it go on."""
+        if ok and inspect.isawaitable(value):  # a plain function that returned an awaitable
+            self._verify_later(token, value)
+            return
+        native = self.native
+        try:
+            if ok and isinstance(value, Grant):
+                native.authorized(token, (value.name, list(value.scopes)))
+            elif ok and value is None:
+                native.authorized(token)
+            elif not ok and isinstance(value, InsufficientScope):
+                try:
+                    native.authorized(token, insufficient_scope=value.scope)
+                except ValueError as exc:
+                    log.warning("picomcp: the bearer-token verifier's InsufficientScope(%r) cannot be sent (%s): "
+                                "answering 401", value.scope, exc)
+                    native.authorized(token)
+            else:
+                if ok:
+                    log.warning("picomcp: the bearer-token verifier returned %s, not a Grant or None: answering 401",
+                                type(value).__name__)
+                else:
+                    log.warning("picomcp: the bearer-token verifier failed (answering 401): %s", error_text(value),
+                                exc_info=value)
+                native.authorized(token)
+        except Exception:  # noqa: BLE001 - never let one decision stop the server
+            log.exception("picomcp could not pass on a bearer-token decision")
+        self.dispatch()  # the held requests ran: their calls are events now
+
     async def shutdown(self) -> None:
         """Cancel what is still running (plain functions see ``ctx.cancelled``)."""
+        for task in list(self.verifying):
+            task.cancel()
         for ctx in list(self.conn._contexts.values()):
             ctx._cancel()
         tasks = [task for task in self.calls.values() if task is not None]
@@ -255,7 +337,7 @@ async def _open_reader(loop: asyncio.AbstractEventLoop, fd: int, feed: Callable[
     return lambda: None
 
 
-async def _serve_stdio(server: Any) -> None:
+async def _serve_stdio(server: Any, principal: Optional[Grant] = None) -> None:
     loop = asyncio.get_running_loop()
     sys.stdout.flush()
     in_fd, out_fd = sys.stdin.fileno(), sys.stdout.fileno()
@@ -273,7 +355,7 @@ async def _serve_stdio(server: Any) -> None:
             except OSError:  # the client closed its end of stdout
                 finish()
 
-    driver = _Driver(server, loop, flush)
+    driver = _Driver(server, loop, flush, principal=principal)
 
     def feed(data: bytes) -> None:
         if not data:
@@ -303,7 +385,7 @@ async def _serve_stdio(server: Any) -> None:
 # --------------------------------------------------------------------------- HTTP
 
 
-async def _serve_http(server: Any, host: str, port: int) -> None:
+async def _serve_http(server: Any, host: str, port: int, auth: Optional[BearerAuth] = None) -> None:
     loop = asyncio.get_running_loop()
     writers: Dict[int, asyncio.StreamWriter] = {}
 
@@ -318,7 +400,8 @@ async def _serve_http(server: Any, host: str, port: int) -> None:
             del writers[conn]
             writer.close()
 
-    # Connections not read while they hold a whole request beyond the one being answered.
+    # Connections not read while they hold a whole request beyond the one being answered
+    # (or one held until a request slot frees or its token is decided).
     paused: Dict[int, asyncio.Event] = {}
 
     def flush() -> None:
@@ -329,7 +412,7 @@ async def _serve_http(server: Any, host: str, port: int) -> None:
                 del paused[conn]
                 wake.set()
 
-    driver = _Driver(server, loop, flush)
+    driver = _Driver(server, loop, flush, auth=auth)
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         native = driver.native
@@ -373,23 +456,38 @@ async def _serve_http(server: Any, host: str, port: int) -> None:
 _TRANSPORTS = {"stdio": "stdio", "http": "http", "streamable-http": "http", "streamable_http": "http"}
 
 
-async def serve_async(server: Any, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve ``server`` on the running loop (``Server.run`` without owning the loop)."""
+def _check(transport: str, principal: Optional[Grant], auth: Optional[BearerAuth]) -> str:
     kind = _TRANSPORTS.get(transport)
     if kind is None:
         raise ValueError(f"unknown transport {transport!r} (use 'stdio' or 'http')")
-    if kind == "stdio":
-        await _serve_stdio(server)
+    if principal is not None:
+        if not isinstance(principal, Grant):
+            raise TypeError(f"principal is a picomcp.Grant or None, not {type(principal).__name__}")
+        if kind != "stdio":
+            raise ValueError("principal names the stdio peer; over HTTP callers are named by auth=BearerAuth(...)")
+    if auth is not None:
+        if not isinstance(auth, BearerAuth):
+            raise TypeError(f"auth is a picomcp.BearerAuth or None, not {type(auth).__name__}")
+        if kind != "http":
+            raise ValueError("auth=BearerAuth(...) is for transport='http' (name a stdio peer with principal=)")
+    return kind
+
+
+async def serve_async(server: Any, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8000, *,
+                      principal: Optional[Grant] = None, auth: Optional[BearerAuth] = None) -> None:
+    """Serve ``server`` on the running loop (``Server.run`` without owning the loop)."""
+    if _check(transport, principal, auth) == "stdio":
+        await _serve_stdio(server, principal)
     else:
-        await _serve_http(server, host, port)
+        await _serve_http(server, host, port, auth)
 
 
-def serve(server: Any, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(server: Any, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8000, *,
+          principal: Optional[Grant] = None, auth: Optional[BearerAuth] = None) -> None:
     """Serve ``server`` on a new asyncio loop until the client leaves (stdio) or the
     process is interrupted (HTTP)."""
-    if transport not in _TRANSPORTS:
-        raise ValueError(f"unknown transport {transport!r} (use 'stdio' or 'http')")
+    _check(transport, principal, auth)
     try:
-        asyncio.run(serve_async(server, transport, host, port))
+        asyncio.run(serve_async(server, transport, host, port, principal=principal, auth=auth))
     except KeyboardInterrupt:
         pass

@@ -31,10 +31,12 @@ import inspect
 import re
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, TypeVar, Union
 
+from .auth import Grant, scope_list
 from .convert import Binder
 from .schema import EMPTY, Signature, apply_metadata, params_schema, return_schema, strip_annotated
 
 if TYPE_CHECKING:
+    from .auth import BearerAuth
     from .connection import Connection
 
 __all__ = ["Server", "Tool", "Resource", "Prompt"]
@@ -75,12 +77,14 @@ def is_async_callable(fn: Any) -> bool:
 
 
 class _Handler:
-    __slots__ = ("fn", "is_async", "binder")
+    __slots__ = ("fn", "is_async", "binder", "scopes")
 
-    def __init__(self, fn: Callable[..., Any], binder: Binder) -> None:
+    def __init__(self, fn: Callable[..., Any], binder: Binder, scopes: Any = ()) -> None:
         self.fn = fn
         self.is_async = is_async_callable(fn)
         self.binder = binder
+        #: The scopes a caller must hold to see it (empty: everyone sees it).
+        self.scopes: Tuple[str, ...] = scope_list(scopes)
 
     @property
     def context_parameter(self) -> Optional[str]:
@@ -95,8 +99,8 @@ class Tool(_Handler):
 
     def __init__(self, fn: Callable[..., Any], binder: Binder, name: str, title: Optional[str],
                  description: Optional[str], input_schema: Dict[str, Any], output_schema: Optional[Dict[str, Any]],
-                 annotations: Optional[Dict[str, Any]]) -> None:
-        super().__init__(fn, binder)
+                 annotations: Optional[Dict[str, Any]], *, scopes: Any = ()) -> None:
+        super().__init__(fn, binder, scopes)
         self.name, self.title, self.description = name, title, description
         self.input_schema, self.output_schema, self.annotations = input_schema, output_schema, annotations
 
@@ -110,8 +114,9 @@ class Resource(_Handler):
     __slots__ = ("uri", "name", "title", "description", "mime_type", "variables")
 
     def __init__(self, fn: Callable[..., Any], binder: Binder, uri: str, name: str, title: Optional[str],
-                 description: Optional[str], mime_type: Optional[str], variables: List[str]) -> None:
-        super().__init__(fn, binder)
+                 description: Optional[str], mime_type: Optional[str], variables: List[str], *,
+                 scopes: Any = ()) -> None:
+        super().__init__(fn, binder, scopes)
         self.uri, self.name, self.title, self.description = uri, name, title, description
         self.mime_type, self.variables = mime_type, variables
 
@@ -131,8 +136,9 @@ class Prompt(_Handler):
     __slots__ = ("name", "title", "description", "arguments")
 
     def __init__(self, fn: Callable[..., Any], binder: Binder, name: str, title: Optional[str],
-                 description: Optional[str], arguments: List[Tuple[str, Optional[str], bool]]) -> None:
-        super().__init__(fn, binder)
+                 description: Optional[str], arguments: List[Tuple[str, Optional[str], bool]], *,
+                 scopes: Any = ()) -> None:
+        super().__init__(fn, binder, scopes)
         self.name, self.title, self.description, self.arguments = name, title, description, arguments
 
     def __repr__(self) -> str:
@@ -162,7 +168,8 @@ class Server:
 
     ``name`` and ``version`` are the ``serverInfo`` clients see; ``instructions`` tells
     a model how to use the server; ``max_requests`` bounds the calls in flight at once
-    (more are refused by the core with an error).
+    (past it, a stdio call is refused by the core with an error; an HTTP request waits
+    until an answer frees a slot).
     """
 
     def __init__(self, name: str, version: str = "0.0.0", instructions: Optional[str] = None, *,
@@ -225,7 +232,7 @@ class Server:
 
     def tool(self, fn: Union[Callable[..., Any], str, None] = None, *, name: Optional[str] = None,
              title: Optional[str] = None, description: Optional[str] = None, annotations: Any = None,
-             structured_output: Optional[bool] = None) -> Any:
+             structured_output: Optional[bool] = None, scopes: Optional[List[str]] = None) -> Any:
         """Register a tool: ``@server.tool``, ``@server.tool("name")`` or
         ``@server.tool(name=..., title=..., description=..., annotations=...)``.
 
@@ -235,21 +242,25 @@ class Server:
         describing an object (``dict[str, T]``, a ``TypedDict``, a dataclass, a pydantic
         model) gives an ``outputSchema``; ``structured_output=False`` turns that off.
         ``annotations`` are the MCP tool hints (``readOnlyHint``, ``destructiveHint``,
-        ``idempotentHint``, ``openWorldHint``). Returns the function unchanged.
+        ``idempotentHint``, ``openWorldHint``). ``scopes=["mcp:admin"]`` shows the tool only
+        to callers holding every one of them (see :mod:`picomcp.auth`); to others it does
+        not exist. Returns the function unchanged.
         """
         if isinstance(fn, str):
             if name is not None:
                 raise TypeError("tool(): the name is given twice")
             fn, name = None, fn
+        needed = scope_list(scopes)
 
         def decorate(f: F) -> F:
-            self._add_tool(f, name, title, description, annotations, structured_output)
+            self._add_tool(f, name, title, description, annotations, structured_output, needed)
             return f
 
         return decorate(fn) if fn is not None else decorate  # type: ignore[arg-type]
 
     def _add_tool(self, fn: Callable[..., Any], name: Optional[str], title: Optional[str],
-                  description: Optional[str], annotations: Any, structured_output: Optional[bool]) -> None:
+                  description: Optional[str], annotations: Any, structured_output: Optional[bool],
+                  scopes: Any = None) -> None:
         if not callable(fn):
             raise TypeError(f"@server.tool decorates a function, not {type(fn).__name__}")
         tool_name = name or _name_of(fn)
@@ -263,13 +274,14 @@ class Server:
             raise TypeError(f"tool {tool_name!r}: structured_output=True needs a return annotation that describes "
                             "an object (dict[str, T], a TypedDict, a dataclass or a pydantic model)")
         tool = Tool(fn, Binder(sig), tool_name, title, description or sig.doc.summary, schema, output,
-                    _annotations(annotations))
+                    _annotations(annotations), scopes=scope_list(scopes))
         self._tools.append(tool)
 
     # ------------------------------------------------------------------ resources
 
     def resource(self, uri: str, *, name: Optional[str] = None, title: Optional[str] = None,
-                 description: Optional[str] = None, mime_type: Optional[str] = None) -> Callable[[F], F]:
+                 description: Optional[str] = None, mime_type: Optional[str] = None,
+                 scopes: Optional[List[str]] = None) -> Callable[[F], F]:
         """Register a resource (``@server.resource("demo://readme")``) or, when the URI has
         ``{variables}``, a resource template (``@server.resource("demo://items/{id}")``).
 
@@ -281,22 +293,26 @@ class Server:
         The function returns ``str`` (text), ``bytes`` (a blob) or anything JSON-able
         (``application/json`` text); raising ``LookupError`` (``KeyError``, ...) or
         ``FileNotFoundError`` answers "resource not found". The name defaults to the
-        function's name, the description to its docstring. Returns the function unchanged.
+        function's name, the description to its docstring. ``scopes=[...]`` shows it only to
+        callers holding all of them (to others, reading it is "resource not found").
+        Returns the function unchanged.
         """
         if not isinstance(uri, str) or not uri:
             if callable(uri):
                 raise TypeError("@server.resource needs the URI: @server.resource('scheme://path')")
             raise TypeError("a resource URI is a non-empty string")
         variables = template_variables(uri)
+        needed = scope_list(scopes)
 
         def decorate(fn: F) -> F:
-            self._add_resource(fn, uri, variables, name, title, description, mime_type)
+            self._add_resource(fn, uri, variables, name, title, description, mime_type, needed)
             return fn
 
         return decorate
 
     def _add_resource(self, fn: Callable[..., Any], uri: str, variables: List[str], name: Optional[str],
-                      title: Optional[str], description: Optional[str], mime_type: Optional[str]) -> None:
+                      title: Optional[str], description: Optional[str], mime_type: Optional[str],
+                      scopes: Tuple[str, ...] = ()) -> None:
         if not callable(fn):
             raise TypeError(f"@server.resource decorates a function, not {type(fn).__name__}")
         self._check_open(f"resource {uri!r}")
@@ -316,13 +332,14 @@ class Server:
                 problems.append(f"parameters {unfilled} have no default and are not {what}")
             raise TypeError(f"resource {uri!r}: " + "; ".join(problems))
         resource = Resource(fn, Binder(sig, strings=True), uri, name or _name_of(fn), title,
-                            description or sig.doc.summary, mime_type, variables)
+                            description or sig.doc.summary, mime_type, variables, scopes=scopes)
         self._resources.append(resource)
 
     # ------------------------------------------------------------------ prompts
 
     def prompt(self, fn: Union[Callable[..., Any], str, None] = None, *, name: Optional[str] = None,
-               title: Optional[str] = None, description: Optional[str] = None) -> Any:
+               title: Optional[str] = None, description: Optional[str] = None,
+               scopes: Optional[List[str]] = None) -> Any:
         """Register a prompt: ``@server.prompt``, ``@server.prompt("name")`` or
         ``@server.prompt(name=..., title=..., description=...)``.
 
@@ -330,21 +347,23 @@ class Server:
         default), described by ``Annotated[str, "..."]`` or the docstring. Values arrive
         as strings (converted for ``int``, ``float``, ``bool``, ``Enum``, ``Literal``). The
         function returns a string (one user message), a :class:`~picomcp.Message` or a
-        list of them. Returns the function unchanged.
+        list of them. ``scopes=[...]`` shows it only to callers holding all of them.
+        Returns the function unchanged.
         """
         if isinstance(fn, str):
             if name is not None:
                 raise TypeError("prompt(): the name is given twice")
             fn, name = None, fn
+        needed = scope_list(scopes)
 
         def decorate(f: F) -> F:
-            self._add_prompt(f, name, title, description)
+            self._add_prompt(f, name, title, description, needed)
             return f
 
         return decorate(fn) if fn is not None else decorate  # type: ignore[arg-type]
 
     def _add_prompt(self, fn: Callable[..., Any], name: Optional[str], title: Optional[str],
-                    description: Optional[str]) -> None:
+                    description: Optional[str], scopes: Any = None) -> None:
         if not callable(fn):
             raise TypeError(f"@server.prompt decorates a function, not {type(fn).__name__}")
         prompt_name = name or _name_of(fn)
@@ -356,7 +375,8 @@ class Server:
         for p in sig.params:
             text = apply_metadata({}, strip_annotated(p.annotation)[1]).schema.get("description")
             arguments.append((p.name, text or sig.doc.params.get(p.name), p.default is EMPTY))
-        prompt = Prompt(fn, Binder(sig, strings=True), prompt_name, title, description or sig.doc.summary, arguments)
+        prompt = Prompt(fn, Binder(sig, strings=True), prompt_name, title, description or sig.doc.summary, arguments,
+                        scopes=scope_list(scopes))
         self._prompts.append(prompt)
 
     # ------------------------------------------------------------------ completion
@@ -385,27 +405,35 @@ class Server:
 
     # ------------------------------------------------------------------ serving
 
-    def run(self, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8000) -> None:
+    def run(self, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8000, *,
+            principal: Optional[Grant] = None, auth: Optional["BearerAuth"] = None) -> None:
         """Serve until the client goes away: ``transport="stdio"`` (newline-delimited
         JSON-RPC on stdin/stdout; returns within a second of stdin closing) or
         ``transport="http"`` (Streamable HTTP at ``http://host:port/mcp``, until
         interrupted). Runs its own asyncio loop: ``async def`` handlers run on it as tasks,
-        plain functions in worker threads."""
+        plain functions in worker threads.
+
+        ``principal`` (stdio only) names the peer, a :class:`~picomcp.Grant`: it sees what
+        its scopes reach (default: anonymous, which sees only what needs no scopes).
+        ``auth`` (HTTP only), a :class:`~picomcp.BearerAuth`, requires a bearer token on
+        every request (see :mod:`picomcp.auth`)."""
         from .runtime import serve
 
-        serve(self, transport, host, port)
+        serve(self, transport, host, port, principal=principal, auth=auth)
 
-    async def run_async(self, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8000) -> None:
+    async def run_async(self, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8000, *,
+                        principal: Optional[Grant] = None, auth: Optional["BearerAuth"] = None) -> None:
         """:meth:`run` on the running asyncio loop (for programs that own their loop)."""
         from .runtime import serve_async
 
-        await serve_async(self, transport, host, port)
+        await serve_async(self, transport, host, port, principal=principal, auth=auth)
 
-    def connection(self) -> "Connection":
-        """A sans-IO connection for your own I/O (see :mod:`picomcp.connection`)."""
+    def connection(self, *, principal: Optional[Grant] = None) -> "Connection":
+        """A sans-IO connection for your own I/O (see :mod:`picomcp.connection`), its peer
+        ``principal`` (default: anonymous)."""
         from .connection import Connection
 
-        return Connection(self)
+        return Connection(self, principal=principal)
 
     def _native_server(self) -> Tuple[Any, Dict[int, Tool], Dict[Tuple[str, int], Resource], Dict[int, Prompt]]:
         """A native server with everything registered; registration closes."""
@@ -419,23 +447,23 @@ class Server:
             index = native.add_tool(
                 tool.name, tool.description, dumps(tool.input_schema), title=tool.title,
                 output_schema=None if tool.output_schema is None else dumps(tool.output_schema),
-                annotations=tool.annotations,
+                annotations=tool.annotations, scopes=list(tool.scopes),
             )
             tools[index] = tool
         resources: Dict[Tuple[str, int], Resource] = {}
         for res in self._resources:
             if res.is_template:
                 index = native.add_template(res.uri, res.name, title=res.title, description=res.description,
-                                            mime_type=res.mime_type)
+                                            mime_type=res.mime_type, scopes=list(res.scopes))
                 resources["template", index] = res
             else:
                 index = native.add_resource(res.uri, res.name, title=res.title, description=res.description,
-                                            mime_type=res.mime_type)
+                                            mime_type=res.mime_type, scopes=list(res.scopes))
                 resources["resource", index] = res
         prompts: Dict[int, Prompt] = {}
         for prompt in self._prompts:
             index = native.add_prompt(prompt.name, title=prompt.title, description=prompt.description,
-                                      arguments=prompt.arguments)
+                                      arguments=prompt.arguments, scopes=list(prompt.scopes))
             prompts[index] = prompt
         if self._completion is not None:
             native.enable_completions()

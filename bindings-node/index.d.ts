@@ -106,8 +106,21 @@ export type LoggingLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | '
 /** A value, or a Promise of it. */
 export type MaybePromise<T> = T | Promise<T>
 
+/**
+ * Who a caller is: what `auth.verify` returned for its bearer token (HTTP), or
+ * connectStdio's `principal` (stdio).
+ */
+export interface Principal {
+  /** The caller's name (a user, a client id: whatever the server goes by). */
+  readonly name: string
+  /** The scopes it holds: it sees every tool, resource and prompt whose scopes it holds all of. */
+  readonly scopes: readonly string[]
+}
+
 /** The context a handler gets as its last argument. */
 export interface RequestContext {
+  /** Who called (`{ name, scopes }`), or null for an anonymous caller. */
+  readonly principal: Principal | null
   /** Fired when the client cancels the call (or its connection or stdin closes). */
   readonly signal: AbortSignal
   /** Whether the client asked for progress notifications about this call. */
@@ -119,10 +132,23 @@ export interface RequestContext {
 }
 
 /** Suggests values for an argument: those starting with `value`, typically. */
-export type Completer = (value: string, context: { arguments: { [name: string]: string } }) => MaybePromise<string[]>
+export type Completer = (
+  value: string,
+  context: { arguments: { [name: string]: string }; principal: Principal | null },
+) => MaybePromise<string[]>
+
+/**
+ * Who may see a tool, resource or prompt: a caller sees it only if it holds every one of
+ * these scopes (none, the default: everyone sees it). To a caller that does not, it is
+ * absent from lists and unknown to calls, reads, prompts and completions, exactly as if it
+ * had never been registered.
+ */
+export interface Scoped {
+  scopes?: string[]
+}
 
 /** The configuration of a tool. */
-export interface ToolConfig {
+export interface ToolConfig extends Scoped {
   title?: string
   description?: string
   /** Arguments are checked against it before the callback runs (default: any object). */
@@ -132,7 +158,7 @@ export interface ToolConfig {
 }
 
 /** The metadata of a resource or resource template. */
-export interface ResourceMetadata {
+export interface ResourceMetadata extends Scoped {
   title?: string
   description?: string
   mimeType?: string
@@ -146,7 +172,7 @@ export interface PromptArgument {
 }
 
 /** The configuration of a prompt. */
-export interface PromptConfig {
+export interface PromptConfig extends Scoped {
   title?: string
   description?: string
   /** The arguments as a schema whose properties are strings (JSON Schema or zod)... */
@@ -198,12 +224,40 @@ export interface Implementation {
 export interface ServerOptions {
   /** Told to the model at initialization. */
   instructions?: string
-  /** Requests in flight at once (1 to 65536; default 64); past it, calls get a -32603 error. */
+  /**
+   * Requests in flight at once (1 to 65536; default 64). Past it, a stdio call gets a
+   * -32603 error; HTTP requests wait until an answer frees a slot.
+   */
   maxRequests?: number
   /** Items per page of a list (default 0: everything on one page). */
   pageSize?: number
   /** The longest stdio line or HTTP body accepted, in bytes (default 1 MiB). */
   maxLine?: number
+}
+
+/**
+ * HTTP authorization (OAuth 2.1 resource server): every request needs an
+ * `Authorization: Bearer` token that `verify` accepts. A request without a token gets 401
+ * (`WWW-Authenticate: Bearer resource_metadata="…"`, naming the metadata document served
+ * at `/.well-known/oauth-protected-resource/mcp`).
+ */
+export interface HttpAuthOptions {
+  /**
+   * Check a bearer token (sync or async): the caller it names (`{ name, scopes }`), or
+   * null for 401 `error="invalid_token"`. Throw an `InsufficientScopeError` for 403
+   * `error="insufficient_scope"`; any other throw is a 401 too (with a warning on stderr)
+   * and serving goes on. Requests carrying the token wait for the answer, which is kept
+   * for `cacheSeconds`.
+   */
+  verify(token: string): MaybePromise<Principal | null | undefined>
+  /** The resource identifier: the endpoint's absolute URL (default `http://` + Host + `/mcp`). */
+  resource?: string
+  /** The authorization servers (issuer URLs) that issue tokens for this server. */
+  authorizationServers: string[]
+  /** The scopes clients may ask for (in the metadata document). */
+  scopesSupported?: string[]
+  /** How long `verify`'s answer about a token is kept, in seconds (default 60; 0: about every request). */
+  cacheSeconds?: number
 }
 
 /** The HTTP listener `listenHttp` resolves to. */
@@ -239,10 +293,20 @@ export declare class McpServer {
   registerPrompt<Args = any>(name: string, config: PromptConfig, callback: PromptCallback<Args>): RegisteredPrompt
   /** Send `notifications/message` to the session; whether it was sent. */
   sendLoggingMessage(message: { level: LoggingLevel; data: unknown; logger?: string }): boolean
-  /** Serve over stdio; resolves when stdin closes. */
-  connectStdio(streams?: { stdin?: NodeJS.ReadableStream; stdout?: NodeJS.WritableStream }): Promise<void>
-  /** Serve Streamable HTTP at `/mcp` (default host 127.0.0.1, port 0: any free port). */
-  listenHttp(options?: { host?: string; port?: number }): Promise<HttpListener>
+  /**
+   * Serve over stdio; resolves when stdin closes. `principal` says who the peer is: it
+   * sees what its scopes reach (without it, anonymous: only what needs no scopes).
+   */
+  connectStdio(options?: {
+    stdin?: NodeJS.ReadableStream
+    stdout?: NodeJS.WritableStream
+    principal?: Principal | null
+  }): Promise<void>
+  /**
+   * Serve Streamable HTTP at `/mcp` (default host 127.0.0.1, port 0: any free port); with
+   * `auth`, every request needs a bearer token `auth.verify` accepts.
+   */
+  listenHttp(options?: { host?: string; port?: number; auth?: HttpAuthOptions }): Promise<HttpListener>
   /** Stop serving. */
   close(): Promise<void>
 }
@@ -261,6 +325,15 @@ export declare const ErrorCode: {
 export declare class McpError extends Error {
   constructor(code: number, message: string)
   readonly code: number
+}
+
+/**
+ * Thrown by `auth.verify`: the token is good but lacks `scope` (the missing scopes,
+ * space-separated); the client gets 403 with `error="insufficient_scope", scope="…"`.
+ */
+export declare class InsufficientScopeError extends Error {
+  constructor(scope: string, message?: string)
+  readonly scope: string
 }
 
 /** Misuse of picomcp's API. */

@@ -3,6 +3,6 @@
 // in the spirit of the official TypeScript SDK's McpServer. See index.d.ts and the README.
 
 const { McpServer, ResourceTemplate } = require('./lib/server')
-const { ErrorCode, McpError, PicomcpError } = require('./lib/errors')
+const { ErrorCode, McpError, PicomcpError, InsufficientScopeError } = require('./lib/errors')
 
-module.exports = { McpServer, ResourceTemplate, McpError, ErrorCode, PicomcpError }
+module.exports = { McpServer, ResourceTemplate, McpError, ErrorCode, PicomcpError, InsufficientScopeError }

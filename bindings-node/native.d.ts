@@ -96,6 +96,21 @@ export declare class NativeServer {
   isLive(ticket: number): boolean
   /** Requests in flight. */
   inFlight(): number
+  /** Say who the stdio peer is (null: anonymous, which sees only what needs no scopes). */
+  setPrincipal(grant?: NativeGrant | undefined | null): void
+  /** The caller an event's `principal` number names (null: anonymous). */
+  grant(principal: number): NativeGrant | null
+  /**
+   * Require a bearer token on every HTTP request: each undecided token comes as an
+   * `["authorize", token]` event, its requests held until `authorized` decides.
+   */
+  setAuth(config: NativeAuthConfig): void
+  /**
+   * The decision about `token` (null: no token): with `grant`, serve its requests as
+   * that caller; else with `insufficientScope` (the missing scopes, space-separated),
+   * 403; else 401. The held requests are handled now.
+   */
+  authorized(token?: string | undefined | null, grant?: NativeGrant | undefined | null, insufficientScope?: string | undefined | null): void
   /** A new HTTP connection's id (the server then serves Streamable HTTP, not stdio). */
   httpOpen(): number
   /** Bytes read from HTTP connection `conn`: complete requests are handled. */
@@ -127,6 +142,29 @@ export interface NativeAnnotations {
   openWorldHint?: boolean
 }
 
+/**
+ * HTTP authorization: the protected-resource metadata (RFC 9728) and how long a decision
+ * about a token is kept.
+ */
+export interface NativeAuthConfig {
+  /** The endpoint's URL (the resource identifier); default `http://` + Host + `/mcp`. */
+  resource?: string
+  /** The authorization servers that issue tokens for it. */
+  authorizationServers: Array<string>
+  /** The scopes clients may ask for. */
+  scopesSupported?: Array<string>
+  /** How long a decision is kept, in seconds (default 60; 0: ask about every request). */
+  cacheSeconds?: number
+}
+
+/** Who a caller is: a name and the scopes it holds. */
+export interface NativeGrant {
+  /** The caller's name. */
+  name: string
+  /** The scopes it holds. */
+  scopes: Array<string>
+}
+
 /** What to write to an HTTP connection. */
 export interface NativeHttpOutput {
   /** The bytes (possibly empty). */
@@ -138,8 +176,8 @@ export interface NativeHttpOutput {
 /** The server's sizes; each has a default. */
 export interface NativeLimits {
   /**
-   * Requests in flight at once (1 to 65536; default 64). Past it, calls are refused
-   * with a JSON-RPC error.
+   * Requests in flight at once (1 to 65536; default 64). Past it, stdio calls are
+   * refused with a JSON-RPC error; HTTP requests wait for a slot.
    */
   maxRequests?: number
   /** Items per page of a list (default 0: everything on one page). */
@@ -158,6 +196,8 @@ export interface NativePrompt {
   description?: string
   /** Its arguments, in order. */
   arguments: Array<NativePromptArgument>
+  /** The scopes a caller must hold to see it (none: everyone sees it). */
+  scopes?: Array<string>
 }
 
 /** One argument of a prompt. */
@@ -182,6 +222,8 @@ export interface NativeResource {
   description?: string
   /** Its MIME type. */
   mimeType?: string
+  /** The scopes a caller must hold to see it (none: everyone sees it). */
+  scopes?: Array<string>
 }
 
 /** A tool: schemas as JSON text. */
@@ -198,4 +240,6 @@ export interface NativeTool {
   outputSchema?: string
   /** Behaviour hints. */
   annotations?: NativeAnnotations
+  /** The scopes a caller must hold to see it (none: everyone sees it). */
+  scopes?: Array<string>
 }

@@ -4,9 +4,10 @@
 
 /** The context of one call (`ctx`). Its methods only send while the call is live. */
 class RequestContext {
-  constructor(server, ticket) {
+  constructor(server, ticket, principal) {
     this._server = server
     this._ticket = ticket
+    this._principal = principal
     this._controller = null
     this._cancelled = false
   }
@@ -18,6 +19,14 @@ class RequestContext {
       if (this._cancelled) this._controller.abort(cancelledReason())
     }
     return this._controller.signal
+  }
+
+  /**
+   * Who called: `{ name, scopes }` as `auth.verify` (HTTP) or connectStdio's `principal`
+   * gave it, or null for an anonymous caller.
+   */
+  get principal() {
+    return this._server._grant(this._principal)
   }
 
   /** Whether the client asked for progress notifications about this call. */

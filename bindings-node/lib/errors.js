@@ -38,6 +38,22 @@ class PicomcpError extends Error {
   }
 }
 
+/**
+ * Thrown by `auth.verify` (listenHttp): the token is good but lacks `scope` (the missing
+ * scopes, space-separated); the client gets 403 with `error="insufficient_scope"`.
+ */
+class InsufficientScopeError extends Error {
+  /**
+   * @param {string} scope the scopes the request needs, space-separated
+   * @param {string} [message] what is wrong
+   */
+  constructor(scope, message) {
+    super(message === undefined ? `insufficient scope: ${scope}` : message)
+    this.name = 'InsufficientScopeError'
+    this.scope = String(scope)
+  }
+}
+
 const invalid = (message) => new PicomcpError('ERR_PICOMCP_INVALID', message)
 
 /** The native module's refusal as a PicomcpError (see bindings-node/src/server.rs). */
@@ -57,4 +73,4 @@ function native(f) {
   }
 }
 
-module.exports = { ErrorCode, McpError, PicomcpError, invalid, fromNative, native }
+module.exports = { ErrorCode, McpError, PicomcpError, InsufficientScopeError, invalid, fromNative, native }

@@ -6,7 +6,7 @@
 
 const { NativeServer } = require('../native.js')
 const { RequestContext } = require('./context')
-const { ErrorCode, McpError, PicomcpError, invalid, native } = require('./errors')
+const { ErrorCode, McpError, PicomcpError, InsufficientScopeError, invalid, native } = require('./errors')
 const { toSchema, promptArguments, isPlainObject } = require('./schema')
 
 /** A URI template for registerResource, with optional completers for its variables. */
@@ -61,6 +61,53 @@ function kindOf(v) {
   if (v === null || v === undefined) return String(v)
   if (Array.isArray(v)) return 'an array'
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`
+}
+
+/** `scopes` of a registration as the engine takes it (undefined: none). */
+function checkScopes(scopes, what) {
+  if (scopes === undefined) return undefined
+  if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && s !== '')) {
+    throw invalid(`${what}: scopes must be an array of non-empty strings`)
+  }
+  return [...scopes]
+}
+
+/** A `{ name, scopes }` grant, checked and copied (frozen); `what` names it in errors. */
+function checkGrant(grant, what) {
+  if (
+    !isPlainObject(grant) ||
+    typeof grant.name !== 'string' ||
+    !Array.isArray(grant.scopes) ||
+    !grant.scopes.every((s) => typeof s === 'string')
+  ) {
+    throw invalid(`${what} must be { name: string, scopes: string[] }`)
+  }
+  return Object.freeze({ name: grant.name, scopes: Object.freeze([...grant.scopes]) })
+}
+
+/** The `auth` option of listenHttp, checked: the engine's settings and `verify`. */
+function checkAuth(auth) {
+  if (!isPlainObject(auth)) throw invalid('listenHttp: auth must be an object')
+  const { verify, resource, authorizationServers, scopesSupported, cacheSeconds } = auth
+  if (typeof verify !== 'function') throw invalid('listenHttp: auth.verify must be a function (token) => { name, scopes } | null')
+  const strings = (v, key) => {
+    if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw invalid(`listenHttp: auth.${key} must be an array of strings`)
+    return [...v]
+  }
+  if (resource !== undefined && typeof resource !== 'string') throw invalid('listenHttp: auth.resource must be a string')
+  if (cacheSeconds !== undefined && !(typeof cacheSeconds === 'number' && Number.isFinite(cacheSeconds) && cacheSeconds >= 0)) {
+    throw invalid('listenHttp: auth.cacheSeconds must be a finite number, 0 or more')
+  }
+  return {
+    // Called as auth.verify(token) would be.
+    verify: (token) => verify.call(auth, token),
+    config: {
+      resource,
+      authorizationServers: strings(authorizationServers, 'authorizationServers'),
+      scopesSupported: scopesSupported === undefined ? undefined : strings(scopesSupported, 'scopesSupported'),
+      cacheSeconds,
+    },
+  }
 }
 
 function message(e) {
@@ -168,12 +215,17 @@ class McpServer {
     this._transport = null
     this._flushQueued = false
     this._completions = false
+    // The callers events name, by number (the engine's numbers never change meaning).
+    this._grants = new Map()
+    // listenHttp's auth.verify, when HTTP requests need a bearer token.
+    this._verify = null
   }
 
   /**
    * Register a tool. `config.inputSchema` is a JSON Schema object or a zod schema;
    * arguments are checked against it before `callback(args, ctx)` runs. The callback
    * returns (or resolves to) a CallToolResult; a throw becomes an `isError` result.
+   * `config.scopes` (as for every registration): only callers holding all of them see it.
    */
   registerTool(name, config, callback) {
     return this._register('tool', name, null, config, callback)
@@ -227,18 +279,32 @@ class McpServer {
         inputSchema: input.json,
         outputSchema: output ? output.json : undefined,
         annotations,
+        scopes: checkScopes(config.scopes, what),
       }
       id = native(() => this._native.addTool(tool))
     } else if (kind === 'prompt') {
       const args = promptArguments(config, what)
       entry.parse = args.parse
       entry.complete = checkCompleters(config.complete, what)
-      const prompt = { name, title: text('title'), description: text('description'), arguments: args.arguments }
+      const prompt = {
+        name,
+        title: text('title'),
+        description: text('description'),
+        arguments: args.arguments,
+        scopes: checkScopes(config.scopes, what),
+      }
       id = native(() => this._native.addPrompt(prompt))
     } else {
       const uri = kind === 'template' ? target.uriTemplate : target
       if (kind === 'template') entry.complete = target.complete
-      const resource = { uri, name, title: text('title'), description: text('description'), mimeType: text('mimeType') }
+      const resource = {
+        uri,
+        name,
+        title: text('title'),
+        description: text('description'),
+        mimeType: text('mimeType'),
+        scopes: checkScopes(config.scopes, what),
+      }
       id = native(() => (kind === 'template' ? this._native.addTemplate(resource) : this._native.addResource(resource)))
     }
     this._entries[kind][id] = entry
@@ -261,18 +327,30 @@ class McpServer {
     return this._log(null, level, data, logger)
   }
 
-  /** Serve newline-delimited JSON-RPC over stdio; resolves once stdin closes. */
-  connectStdio({ stdin = process.stdin, stdout = process.stdout } = {}) {
+  /**
+   * Serve newline-delimited JSON-RPC over stdio; resolves once stdin closes. `principal`
+   * (`{ name, scopes }`) says who the peer is: it sees what its scopes reach; without
+   * it the peer is anonymous and sees only what needs no scopes.
+   */
+  connectStdio({ stdin = process.stdin, stdout = process.stdout, principal } = {}) {
+    const grant = principal === undefined || principal === null ? null : checkGrant(principal, 'connectStdio: principal')
     this._start('stdio')
+    this._native.setPrincipal(grant === null ? null : { name: grant.name, scopes: [...grant.scopes] })
     return require('./stdio').serve(this, stdin, stdout)
   }
 
   /**
    * Serve Streamable HTTP on `host:port` (default 127.0.0.1, port 0: any free port) at
-   * `/mcp`. Resolves to `{ host, port, url, close() }` once listening.
+   * `/mcp`. Resolves to `{ host, port, url, close() }` once listening. With `auth`, every
+   * request needs a bearer token that `auth.verify(token)` accepts (see index.d.ts).
    */
-  listenHttp({ port = 0, host = '127.0.0.1' } = {}) {
+  listenHttp({ port = 0, host = '127.0.0.1', auth } = {}) {
+    const checked = auth === undefined ? null : checkAuth(auth)
     this._start('http')
+    if (checked !== null) {
+      native(() => this._native.setAuth(checked.config))
+      this._verify = checked.verify
+    }
     return require('./http').listen(this, host, port)
   }
 
@@ -305,13 +383,15 @@ class McpServer {
   _dispatch(event) {
     switch (event[0]) {
       case 'tool':
-        return this._callTool(event[1], event[2], event[3])
+        return this._callTool(event[1], event[2], event[3], event[4])
       case 'read':
-        return this._read(event[1], event[2], event[3], event[4], event[5])
+        return this._read(event[1], event[2], event[3], event[4], event[5], event[6])
       case 'prompt':
-        return this._prompt(event[1], event[2], event[3])
+        return this._prompt(event[1], event[2], event[3], event[4])
       case 'complete':
-        return this._complete(event[1], event[2], event[3], event[4], event[5], event[6])
+        return this._complete(event[1], event[2], event[3], event[4], event[5], event[6], event[7])
+      case 'authorize':
+        return this._authorize(event[1])
       case 'cancelled': {
         const ctx = this._calls.get(event[1])
         if (ctx !== undefined) {
@@ -322,8 +402,75 @@ class McpServer {
     }
   }
 
-  _context(ticket) {
-    const ctx = new RequestContext(this, ticket)
+  /** The caller numbered `principal` in an event: `{ name, scopes }`, or null (anonymous). */
+  _grant(principal) {
+    if (!principal) return null
+    let grant = this._grants.get(principal)
+    if (grant === undefined) {
+      const g = this._native.grant(principal)
+      grant = g === null ? null : Object.freeze({ name: g.name, scopes: Object.freeze(g.scopes) })
+      this._grants.set(principal, grant)
+    }
+    return grant
+  }
+
+  /**
+   * An HTTP request carries `token` (null: none), not decided yet: ask `auth.verify`
+   * (no token is refused without asking). Its requests wait for the answer.
+   */
+  _authorize(token) {
+    if (token === null || this._verify === null) return this._decide(token, null, undefined)
+    const refuse = (e) => {
+      if (e instanceof InsufficientScopeError) return this._decide(token, null, e.scope)
+      process.emitWarning(`picomcp: auth.verify failed, the request is refused (401): ${message(e)}`, {
+        code: 'PICOMCP_AUTH_VERIFY',
+      })
+      this._decide(token, null, undefined)
+    }
+    const accept = (grant) => {
+      if (grant === null || grant === undefined) return this._decide(token, null, undefined)
+      let checked
+      try {
+        checked = checkGrant(grant, 'auth.verify: the result')
+      } catch (e) {
+        return refuse(e)
+      }
+      this._decide(token, checked, undefined)
+    }
+    let value
+    try {
+      value = this._verify(token)
+    } catch (e) {
+      return refuse(e)
+    }
+    if (isThenable(value)) {
+      Promise.resolve(value)
+        .then(accept, refuse)
+        .finally(() => this._flushSoon())
+    } else {
+      accept(value)
+    }
+  }
+
+  /** Tell the engine about `token`: granted, 403 (`scope`) or 401; held requests go on. */
+  _decide(token, grant, scope) {
+    const nativeGrant = grant === null ? null : { name: grant.name, scopes: [...grant.scopes] }
+    try {
+      this._native.authorized(token, nativeGrant, scope)
+    } catch (e) {
+      if (scope === undefined) return // nothing waits for this token any more
+      // A scope the challenge cannot carry: a plain 401 instead.
+      process.emitWarning(`picomcp: ${message(e)}; the request is refused (401)`, { code: 'PICOMCP_AUTH_VERIFY' })
+      try {
+        this._native.authorized(token, null, undefined)
+      } catch {
+        // nothing waits for this token any more
+      }
+    }
+  }
+
+  _context(ticket, principal) {
+    const ctx = new RequestContext(this, ticket, principal)
     this._calls.set(ticket, ctx)
     return ctx
   }
@@ -357,10 +504,10 @@ class McpServer {
     if (later) this._flushSoon()
   }
 
-  _callTool(ticket, id, args) {
+  _callTool(ticket, id, args, principal) {
     const entry = this._entries.tool[id]
     if (entry === undefined) return this._native.answerError(ticket, ErrorCode.InvalidParams, 'unknown tool')
-    const ctx = this._context(ticket)
+    const ctx = this._context(ticket, principal)
     const fail = (e) => this._answerTool(ticket, { content: [{ type: 'text', text: message(e) }], isError: true })
     this._run(
       ticket,
@@ -384,10 +531,10 @@ class McpServer {
     else native(() => this._native.answerTool(ticket, JSON.stringify(result)))
   }
 
-  _read(ticket, kind, id, uri, variables) {
+  _read(ticket, kind, id, uri, variables, principal) {
     const entry = this._entries[kind][id]
     if (entry === undefined) return this._native.answerNotFound(ticket)
-    const ctx = this._context(ticket)
+    const ctx = this._context(ticket, principal)
     let url
     try {
       url = new URL(uri)
@@ -406,10 +553,10 @@ class McpServer {
     )
   }
 
-  _prompt(ticket, id, args) {
+  _prompt(ticket, id, args, principal) {
     const entry = this._entries.prompt[id]
     if (entry === undefined) return this._native.answerError(ticket, ErrorCode.InvalidParams, 'unknown prompt')
-    const ctx = this._context(ticket)
+    const ctx = this._context(ticket, principal)
     this._run(
       ticket,
       () => {
@@ -428,14 +575,14 @@ class McpServer {
     )
   }
 
-  _complete(ticket, refKind, name, argument, value, context) {
+  _complete(ticket, refKind, name, argument, value, context, principal) {
     const entries = refKind === 'prompt' ? this._entries.prompt : this._entries.template
     const owner = entries.find((e) => e !== undefined && (refKind === 'prompt' ? e.name === name : e.target.uriTemplate === name))
     const completer = owner && Object.prototype.hasOwnProperty.call(owner.complete, argument) ? owner.complete[argument] : null
     if (completer === null) return this._native.answerCompletion(ticket, [])
     this._run(
       ticket,
-      () => completer(value, { arguments: context }),
+      () => completer(value, { arguments: context, principal: this._grant(principal) }),
       (values) => {
         if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
           throw invalid('invalid completion: expected an array of strings')

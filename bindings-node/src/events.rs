@@ -3,10 +3,12 @@
 //! JavaScript numbers.
 //!
 //! Each event is an array (after a leading `1` or `0` from `feed` and `step`: whether
-//! input waits): `["tool", ticket, id, arguments]`, `["read", ticket,
-//! "resource" | "template", id, uri, {variable: value}]`, `["prompt", ticket, id,
-//! {name: value}]`, `["complete", ticket, "prompt" | "resource", name, argument, value,
-//! {name: value}]`, `["cancelled", ticket]`.
+//! input waits): `["tool", ticket, id, arguments, principal]`, `["read", ticket,
+//! "resource" | "template", id, uri, {variable: value}, principal]`, `["prompt", ticket,
+//! id, {name: value}, principal]`, `["complete", ticket, "prompt" | "resource", name,
+//! argument, value, {name: value}, principal]`, `["authorize", token | null]`,
+//! `["cancelled", ticket]`. A `principal` is the caller's number (0: anonymous; `grant`
+//! names the others).
 
 use picomcp::Error;
 use picomcp::json::{ObjectWriter, ValueWriter};
@@ -42,34 +44,45 @@ pub(crate) fn write_json(events: &[Event], more: Option<bool>, out: &mut Vec<u8>
         for event in events {
             a.item(|v| {
                 v.array(|e| match event {
-                    Event::Tool { ticket, index, arguments } => {
+                    Event::Tool { ticket, index, arguments, principal } => {
                         e.string("tool")?;
                         e.number(to_js(*ticket))?;
                         e.number(*index as f64)?;
-                        e.item(|v| v.raw(arguments))
+                        e.item(|v| v.raw(arguments))?;
+                        e.number(f64::from(*principal))
                     }
-                    Event::Read { ticket, kind, index, uri, variables } => {
+                    Event::Read { ticket, kind, index, uri, variables, principal } => {
                         e.string("read")?;
                         e.number(to_js(*ticket))?;
                         e.string(if *kind == ReadKind::Template { "template" } else { "resource" })?;
                         e.number(*index as f64)?;
                         e.string(uri)?;
-                        e.item(|v| v.object(|o| pairs(o, variables)))
+                        e.item(|v| v.object(|o| pairs(o, variables)))?;
+                        e.number(f64::from(*principal))
                     }
-                    Event::Prompt { ticket, index, arguments } => {
+                    Event::Prompt { ticket, index, arguments, principal } => {
                         e.string("prompt")?;
                         e.number(to_js(*ticket))?;
                         e.number(*index as f64)?;
-                        e.item(|v| v.object(|o| pairs(o, arguments)))
+                        e.item(|v| v.object(|o| pairs(o, arguments)))?;
+                        e.number(f64::from(*principal))
                     }
-                    Event::Complete { ticket, kind, name, argument, value, context } => {
+                    Event::Complete { ticket, kind, name, argument, value, context, principal } => {
                         e.string("complete")?;
                         e.number(to_js(*ticket))?;
                         e.string(if *kind == RefKind::Prompt { "prompt" } else { "resource" })?;
                         e.string(name)?;
                         e.string(argument)?;
                         e.string(value)?;
-                        e.item(|v| v.object(|o| pairs(o, context)))
+                        e.item(|v| v.object(|o| pairs(o, context)))?;
+                        e.number(f64::from(*principal))
+                    }
+                    Event::Authorize { token } => {
+                        e.string("authorize")?;
+                        match token {
+                            Some(token) => e.string(token),
+                            None => e.item(|v| v.null()),
+                        }
                     }
                     Event::Cancelled { ticket } => {
                         e.string("cancelled")?;
@@ -99,18 +112,20 @@ mod tests {
     #[test]
     fn events_are_one_json_array() {
         let events = [
-            Event::Tool { ticket: 1, index: 0, arguments: r#"{"a":1}"#.into() },
-            Event::Prompt { ticket: 2, index: 3, arguments: vec![("name".into(), "A\"da".into())] },
+            Event::Tool { ticket: 1, index: 0, arguments: r#"{"a":1}"#.into(), principal: 0 },
+            Event::Prompt { ticket: 2, index: 3, arguments: vec![("name".into(), "A\"da".into())], principal: 2 },
+            Event::Authorize { token: Some("t".into()) },
+            Event::Authorize { token: None },
             Event::Cancelled { ticket: 1 << 32 },
         ];
         let mut out = Vec::new();
         write_json(&events, None, &mut out);
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            r#"[["tool",1,0,{"a":1}],["prompt",2,3,{"name":"A\"da"}],["cancelled",65536]]"#
+            r#"[["tool",1,0,{"a":1},0],["prompt",2,3,{"name":"A\"da"},2],["authorize","t"],["authorize",null],["cancelled",65536]]"#
         );
         let mut out = Vec::new();
-        write_json(&events[2..], Some(true), &mut out);
+        write_json(&events[4..], Some(true), &mut out);
         assert_eq!(String::from_utf8(out).unwrap(), r#"[1,["cancelled",65536]]"#);
     }
 }

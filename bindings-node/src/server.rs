@@ -9,10 +9,12 @@ use napi::bindgen_prelude::Buffer;
 use napi::{Env, JsString};
 use napi_derive::napi;
 use picomcp::LogLevel;
-use picomcp_engine::{Answer, Block, Engine, Fault, Kind, result};
+use picomcp_engine::{Answer, Block, Decision, Engine, Fault, Kind, result};
 
 use crate::events;
-use crate::types::{NativeHttpOutput, NativeLimits, NativePrompt, NativeResource, NativeTool};
+use crate::types::{
+    NativeAuthConfig, NativeGrant, NativeHttpOutput, NativeLimits, NativePrompt, NativeResource, NativeTool,
+};
 
 /// The engine's refusal as a JavaScript error.
 fn fault(f: Fault) -> napi::Error {
@@ -333,6 +335,43 @@ impl NativeServer {
     #[napi]
     pub fn in_flight(&self) -> u32 {
         self.engine.in_flight() as u32
+    }
+
+    /// Say who the stdio peer is (null: anonymous, which sees only what needs no scopes).
+    #[napi]
+    pub fn set_principal(&mut self, grant: Option<NativeGrant>) {
+        self.engine.set_principal(grant.map(Into::into));
+    }
+
+    /// The caller an event's `principal` number names (null: anonymous).
+    #[napi]
+    pub fn grant(&self, principal: u32) -> Option<NativeGrant> {
+        self.engine.grant(principal).map(Into::into)
+    }
+
+    /// Require a bearer token on every HTTP request: each undecided token comes as an
+    /// `["authorize", token]` event, its requests held until `authorized` decides.
+    #[napi]
+    pub fn set_auth(&mut self, config: NativeAuthConfig) -> napi::Result<()> {
+        self.engine.set_auth(config.into()).map_err(fault)
+    }
+
+    /// The decision about `token` (null: no token): with `grant`, serve its requests as
+    /// that caller; else with `insufficientScope` (the missing scopes, space-separated),
+    /// 403; else 401. The held requests are handled now.
+    #[napi]
+    pub fn authorized(
+        &mut self,
+        token: Option<String>,
+        grant: Option<NativeGrant>,
+        insufficient_scope: Option<String>,
+    ) -> napi::Result<()> {
+        let decision = match (grant, insufficient_scope) {
+            (Some(grant), _) => Decision::Allow(grant.into()),
+            (None, Some(scope)) => Decision::InsufficientScope(scope),
+            (None, None) => Decision::Unauthorized,
+        };
+        self.engine.authorized(token, decision).map_err(fault)
     }
 
     /// A new HTTP connection's id (the server then serves Streamable HTTP, not stdio).

@@ -2,13 +2,13 @@
 //! becomes the engine's owned descriptor.
 
 use napi_derive::napi;
-use picomcp_engine::{ArgumentDesc, Hints, Limits, PromptDesc, ResourceDesc, ToolDesc};
+use picomcp_engine::{ArgumentDesc, AuthConfig, Grant, Hints, Limits, PromptDesc, ResourceDesc, ToolDesc};
 
 /// The server's sizes; each has a default.
 #[napi(object)]
 pub struct NativeLimits {
-    /// Requests in flight at once (1 to 65536; default 64). Past it, calls are refused
-    /// with a JSON-RPC error.
+    /// Requests in flight at once (1 to 65536; default 64). Past it, stdio calls are
+    /// refused with a JSON-RPC error; HTTP requests wait for a slot.
     pub max_requests: Option<u32>,
     /// Items per page of a list (default 0: everything on one page).
     pub page_size: Option<u32>,
@@ -60,6 +60,8 @@ pub struct NativeTool {
     pub output_schema: Option<String>,
     /// Behaviour hints.
     pub annotations: Option<NativeAnnotations>,
+    /// The scopes a caller must hold to see it (none: everyone sees it).
+    pub scopes: Option<Vec<String>>,
 }
 
 impl From<NativeTool> for ToolDesc {
@@ -77,6 +79,7 @@ impl From<NativeTool> for ToolDesc {
                 idempotent: a.idempotent_hint,
                 open_world: a.open_world_hint,
             }),
+            scopes: t.scopes.unwrap_or_default(),
         }
     }
 }
@@ -94,11 +97,20 @@ pub struct NativeResource {
     pub description: Option<String>,
     /// Its MIME type.
     pub mime_type: Option<String>,
+    /// The scopes a caller must hold to see it (none: everyone sees it).
+    pub scopes: Option<Vec<String>>,
 }
 
 impl From<NativeResource> for ResourceDesc {
     fn from(r: NativeResource) -> Self {
-        ResourceDesc { uri: r.uri, name: r.name, title: r.title, description: r.description, mime_type: r.mime_type }
+        ResourceDesc {
+            uri: r.uri,
+            name: r.name,
+            title: r.title,
+            description: r.description,
+            mime_type: r.mime_type,
+            scopes: r.scopes.unwrap_or_default(),
+        }
     }
 }
 
@@ -124,6 +136,8 @@ pub struct NativePrompt {
     pub description: Option<String>,
     /// Its arguments, in order.
     pub arguments: Vec<NativePromptArgument>,
+    /// The scopes a caller must hold to see it (none: everyone sees it).
+    pub scopes: Option<Vec<String>>,
 }
 
 impl From<NativePrompt> for PromptDesc {
@@ -133,7 +147,59 @@ impl From<NativePrompt> for PromptDesc {
             .into_iter()
             .map(|a| ArgumentDesc { name: a.name, description: a.description, required: a.required.unwrap_or(false) })
             .collect();
-        PromptDesc { name: p.name, title: p.title, description: p.description, arguments }
+        PromptDesc {
+            name: p.name,
+            title: p.title,
+            description: p.description,
+            arguments,
+            scopes: p.scopes.unwrap_or_default(),
+        }
+    }
+}
+
+/// Who a caller is: a name and the scopes it holds.
+#[napi(object)]
+pub struct NativeGrant {
+    /// The caller's name.
+    pub name: String,
+    /// The scopes it holds.
+    pub scopes: Vec<String>,
+}
+
+impl From<NativeGrant> for Grant {
+    fn from(g: NativeGrant) -> Self {
+        Grant { name: g.name, scopes: g.scopes }
+    }
+}
+
+impl From<&Grant> for NativeGrant {
+    fn from(g: &Grant) -> Self {
+        NativeGrant { name: g.name.clone(), scopes: g.scopes.clone() }
+    }
+}
+
+/// HTTP authorization: the protected-resource metadata (RFC 9728) and how long a decision
+/// about a token is kept.
+#[napi(object)]
+pub struct NativeAuthConfig {
+    /// The endpoint's URL (the resource identifier); default `http://` + Host + `/mcp`.
+    pub resource: Option<String>,
+    /// The authorization servers that issue tokens for it.
+    pub authorization_servers: Vec<String>,
+    /// The scopes clients may ask for.
+    pub scopes_supported: Option<Vec<String>>,
+    /// How long a decision is kept, in seconds (default 60; 0: ask about every request).
+    pub cache_seconds: Option<f64>,
+}
+
+impl From<NativeAuthConfig> for AuthConfig {
+    fn from(c: NativeAuthConfig) -> Self {
+        AuthConfig {
+            resource: c.resource,
+            authorization_servers: c.authorization_servers,
+            scopes_supported: c.scopes_supported.unwrap_or_default(),
+            cache_seconds: c.cache_seconds.unwrap_or(60.0),
+        }
     }
 }
 

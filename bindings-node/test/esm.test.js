@@ -8,7 +8,7 @@ const { pathToFileURL } = require('node:url')
 const cjs = require('..')
 const { legacy, text } = require('./helpers')
 
-const NAMES = ['ErrorCode', 'McpError', 'McpServer', 'PicomcpError', 'ResourceTemplate']
+const NAMES = ['ErrorCode', 'InsufficientScopeError', 'McpError', 'McpServer', 'PicomcpError', 'ResourceTemplate']
 
 test('import() of index.mjs by its path exposes the same McpServer and friends', async () => {
   const esm = await import(pathToFileURL(path.join(__dirname, '..', 'index.mjs')).href)

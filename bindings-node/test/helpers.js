@@ -51,9 +51,10 @@ function deferred() {
 /**
  * Serve `server` on fresh PassThrough streams. `era`: 'modern' (every request and
  * notification carries the 2026-07-28 `_meta`) or 'legacy' (nothing added; call
- * `initialize()` first, or use `legacy(server)`).
+ * `initialize()` first, or use `legacy(server)`). `principal` (`{ name, scopes }`): who
+ * the peer is (connectStdio's option).
  */
-function start(server, { era = 'modern' } = {}) {
+function start(server, { era = 'modern', principal } = {}) {
   const stdin = new PassThrough()
   const stdout = new PassThrough()
   stdout.setEncoding('utf8')
@@ -77,7 +78,7 @@ function start(server, { era = 'modern' } = {}) {
     }
   })
 
-  const served = server.connectStdio({ stdin, stdout })
+  const served = server.connectStdio({ stdin, stdout, principal })
   // A rejection is looked at by the tests that expect one; never an unhandled one.
   served.catch(() => {})
 

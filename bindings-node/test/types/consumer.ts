@@ -1,7 +1,7 @@
 // A small TypeScript consumer of the public typings (index.d.ts), checked by
 // `tsc -p test/types` (`npm run check-types`); never run.
-import { ErrorCode, McpError, McpServer, PicomcpError, ResourceTemplate } from 'picomcp'
-import type { CallToolResult, RequestContext } from 'picomcp'
+import { ErrorCode, InsufficientScopeError, McpError, McpServer, PicomcpError, ResourceTemplate } from 'picomcp'
+import type { CallToolResult, HttpAuthOptions, Principal, RequestContext } from 'picomcp'
 import { z } from 'zod'
 
 const server = new McpServer({ name: 'typed', version: '1.0.0' }, { instructions: 'Typed.', maxRequests: 16 })
@@ -47,6 +47,27 @@ server.registerPrompt(
 )
 server.sendLoggingMessage({ level: 'info', data: { enabled } })
 
+server.registerTool('admin', { scopes: ['admin'] }, (_args, ctx) => {
+  const who: Principal | null = ctx.principal
+  const scopes: readonly string[] = who === null ? [] : who.scopes
+  return { content: [{ type: 'text', text: `${who?.name}: ${scopes.join(' ')}` }] }
+})
+server.registerResource('secret', 'demo://secret', { scopes: ['admin'] }, () => null)
+server.registerPrompt('private', { scopes: ['admin', 'prompts'] }, () => ({ messages: [] }))
+
+const auth: HttpAuthOptions = {
+  authorizationServers: ['https://auth.example.com'],
+  scopesSupported: ['read', 'admin'],
+  resource: 'https://mcp.example.com/mcp',
+  cacheSeconds: 30,
+  async verify(token: string): Promise<Principal | null> {
+    if (token === 'reader') throw new InsufficientScopeError('admin')
+    return token === 'ok' ? { name: 'alice', scopes: ['admin'] } : null
+  },
+}
+const syncAuth: HttpAuthOptions = { authorizationServers: [], verify: (token) => (token ? { name: token, scopes: [] } : null) }
+void syncAuth
+
 function misuse(e: unknown): string {
   if (e instanceof PicomcpError) return e.code
   if (e instanceof McpError && e.code === ErrorCode.InvalidParams) return 'params'
@@ -55,10 +76,10 @@ function misuse(e: unknown): string {
 misuse(null)
 
 async function main(): Promise<void> {
-  const listener = await server.listenHttp({ port: 0 })
+  const listener = await server.listenHttp({ port: 0, auth })
   const port: number = listener.port
   await listener.close()
-  await server.connectStdio({ stdin: process.stdin, stdout: process.stdout })
+  await server.connectStdio({ stdin: process.stdin, stdout: process.stdout, principal: { name: 'me', scopes: ['admin'] } })
   await server.close()
   void port
 }

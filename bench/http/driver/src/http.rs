@@ -285,15 +285,19 @@ impl Connection {
             }
         }
         let stream = self.stream.as_mut().ok_or("not connected")?;
-        match stream.read(&mut self.buf[self.end..]) {
-            Ok(n) => {
-                self.end += n;
-                Ok(n)
-            }
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
-                Err(format!("no response within {} s (read timeout)", self.timeout.as_secs()))
-            }
-            Err(e) => Err(format!("reading the response: {e}")),
+        loop {
+            return match stream.read(&mut self.buf[self.end..]) {
+                Ok(n) => {
+                    self.end += n;
+                    Ok(n)
+                }
+                // A signal interrupted the read: nothing was read, read again.
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                    Err(format!("no response within {} s (read timeout)", self.timeout.as_secs()))
+                }
+                Err(e) => Err(format!("reading the response: {e}")),
+            };
         }
     }
 }

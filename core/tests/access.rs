@@ -16,11 +16,12 @@ use serde_json::{Value, json};
 
 const NO_ARGS: &str = r#"{"type":"object","properties":{}}"#;
 
-/// Tool 0 is public; tool 1 is for admins (principal 1) only.
-static TOOLS: [Tool<'static>; 3] = [
+/// Tools 0 and 2 are public; 1 and 3 are for admins (principal 1) only.
+static TOOLS: [Tool<'static>; 4] = [
     Tool::new("public", "Anyone", NO_ARGS),
     Tool::new("admin", "Admins only", NO_ARGS),
     Tool::new("slow", "Answered later", NO_ARGS),
+    Tool::new("tasky", "Admins only, only as a task", NO_ARGS).tasks(TaskSupport::Required),
 ];
 static RESOURCES: [Resource<'static>; 2] =
     [Resource::new("test://public", "public", "text/plain"), Resource::new("test://secret", "secret", "text/plain")];
@@ -78,7 +79,8 @@ impl Registry for Scoped {
         INNER.features()
     }
     fn visible(&self, principal: Principal, item: Item) -> bool {
-        principal == ADMIN || !matches!(item, Item::Tool(1) | Item::Resource(1) | Item::Template(0) | Item::Prompt(1))
+        principal == ADMIN
+            || !matches!(item, Item::Tool(1 | 3) | Item::Resource(1) | Item::Template(0) | Item::Prompt(1))
     }
 }
 
@@ -155,7 +157,7 @@ impl Handler for Host {
 type Stdio = Server<Buffers<4, 64>>;
 
 /// Send one frame as `principal`; the reply, checked against the schema of `rev`.
-fn ask(server: &mut Stdio, host: &mut Host, principal: Principal, frame: &str, rev: &str) -> Value {
+fn ask<S: Storage>(server: &mut Server<S>, host: &mut Host, principal: Principal, frame: &str, rev: &str) -> Value {
     server.set_principal(principal);
     let mut out = Vec::new();
     server.receive(frame.as_bytes(), &mut out, host).unwrap();
@@ -207,7 +209,7 @@ fn lists_show_each_principal_what_it_may_see() {
             (USER, vec!["public", "slow"], vec!["test://public"], vec![], vec!["hello"]),
             (
                 ADMIN,
-                vec!["public", "admin", "slow"],
+                vec!["public", "admin", "slow", "tasky"],
                 vec!["test://public", "test://secret"],
                 vec!["test://vault/{id}"],
                 vec!["hello", "audit"],
@@ -226,7 +228,7 @@ fn lists_show_each_principal_what_it_may_see() {
 fn pages_skip_hidden_entries_and_end_with_the_last_visible_one() {
     let mut server = Stdio::new(Buffers::new(), Config { page_size: 1, ..Config::new() });
     let mut host = Host::default();
-    for (principal, expected) in [(USER, vec!["public", "slow"]), (ADMIN, vec!["public", "admin", "slow"])] {
+    for (principal, expected) in [(USER, vec!["public", "slow"]), (ADMIN, vec!["public", "admin", "slow", "tasky"])] {
         let (mut seen, mut cursor) = (Vec::new(), None::<String>);
         loop {
             let params = cursor.map_or(json!({}), |c| json!({"cursor": c}));
@@ -282,6 +284,23 @@ fn hidden_descriptors_answer_as_never_registered_ones() {
             assert_eq!(host.callers, [ADMIN], "{method}");
         }
     }
+}
+
+#[test]
+fn a_hidden_task_tool_is_unknown_before_its_task_requirement_is_checked() {
+    fn clock() -> u64 {
+        0
+    }
+    let storage = WithTasks::<Buffers<4, 64>, 4, 2048>::new(Buffers::new(), TaskConfig::new(clock));
+    let mut server = Server::new(storage, Config::new());
+    let mut host = Host::default();
+    let call = |name: &str| modern("1", "tools/call", json!({"name": name, "arguments": {}}), json!({}));
+    let as_user = ask(&mut server, &mut host, USER, &call("tasky"), MODERN);
+    let never = ask(&mut server, &mut host, USER, &call("nosuch"), MODERN);
+    assert_eq!(renamed(&as_user, "tasky", "nosuch"), never);
+    // The admin sees it, and is told the call needs the tasks extension.
+    let as_admin = ask(&mut server, &mut host, ADMIN, &call("tasky"), MODERN);
+    assert_eq!(as_admin["error"]["code"], -32021, "{as_admin}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -436,7 +455,7 @@ fn the_metadata_document_is_served_at_its_well_known_path() {
 fn each_token_sees_its_own_catalog_over_http() {
     let mut h = Http::new(true);
     let admin = h.exchange(1, &modern_post(Some("admin-token"), "tools/list", json!({})));
-    assert_eq!(names(&admin.json(), "tools", "name"), ["public", "admin", "slow"]);
+    assert_eq!(names(&admin.json(), "tools", "name"), ["public", "admin", "slow", "tasky"]);
     let call = json!({"name": "admin", "arguments": {}});
     let user = h.exchange(1, &modern_post(Some("user-token"), "tools/call", call.clone()));
     let never =
@@ -468,7 +487,7 @@ fn a_legacy_session_belongs_to_the_principal_that_opened_it() {
     let id = opened.header("mcp-session-id").unwrap().to_owned();
     let list = request("1", "tools/list", json!({}));
     let r = h.exchange(1, &post("admin-token", Some(&id), &list));
-    assert_eq!(names(&r.json(), "tools", "name"), ["public", "admin", "slow"]);
+    assert_eq!(names(&r.json(), "tools", "name"), ["public", "admin", "slow", "tasky"]);
     // Another principal with the same session id finds no session.
     let r = h.exchange(1, &post("user-token", Some(&id), &list));
     assert_eq!(r.status, 404, "{r:?}");

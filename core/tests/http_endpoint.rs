@@ -233,6 +233,22 @@ fn requests_without_a_session_or_with_an_unknown_one() {
     assert_eq!(h.endpoint.sessions(), 0);
 }
 
+/// A client's answer POSTed outside a session is refused with an error that names no id:
+/// with the answer's id it would read as the answer to the client's own request 0.
+/// (Found by fuzzing `http_session`.)
+#[test]
+fn a_refused_answer_is_not_echoed_with_its_id() {
+    let mut h = Http::new();
+    let answer = r#"{"jsonrpc":"2.0","id":0,"result":{}}"#;
+    for (headers, status) in [(vec![], 400), (session_headers("0123456789abcdef"), 404)] {
+        let r = h.exchange(1, &post(&headers, answer));
+        assert_eq!(r.status, status);
+        let body = r.json();
+        assert_eq!(body["error"]["code"], -32600, "{body}");
+        assert!(body["id"].is_null(), "{body}");
+    }
+}
+
 #[test]
 fn delete_ends_the_session() {
     let mut h = Http::new();

@@ -739,7 +739,8 @@ impl<'a> Envelope<'a> {
                 let params = params.and_then(Value::as_object);
                 Self { id: None, method: Some(method), params, meta: params.and_then(|p| p.get("_meta")) }
             }
-            Ok(Message::Response { id, .. }) => Self { id: Some(id), ..none },
+            // A client's answer keeps no id here: an error about the POST itself must not
+            // read as the answer to the client's own request with that id.
             _ => none,
         }
     }

@@ -20,6 +20,7 @@ use crate::protocol::{
     CallKind, ClientCapabilities, MAX_TASK_INPUTS, RequestMeta, Revision, TaskId, TaskSlot, TaskStatus, TaskTable,
     Ticket, inflight, iso8601,
 };
+use crate::server::access;
 use crate::server::dispatch::Request;
 use crate::server::handler::Handler;
 use crate::server::input::InputRequests;
@@ -167,7 +168,9 @@ fn gate(
     reg: &dyn Registry,
 ) -> Result<bool, Error> {
     let name = params.and_then(|p| p.get("name")).and_then(Value::as_str);
-    let support = name.and_then(|n| reg.tool(reg.find_tool(n)?)).map_or(TaskSupport::Forbidden, |t| t.tasks);
+    // A tool the caller may not see is unknown here too (the dispatcher says so).
+    let found = name.and_then(|n| reg.tool(access::find_tool(reg, r.state.principal(), n)?));
+    let support = found.map_or(TaskSupport::Forbidden, |t| t.tasks);
     if support == TaskSupport::Forbidden {
         return Ok(false);
     }

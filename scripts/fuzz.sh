@@ -14,7 +14,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 fuzz="$root/fuzz"
-TARGETS=(json jsonrpc framing http_request session)
+TARGETS=(json jsonrpc framing http_request session http_session)
 
 usage() {
   echo "usage: $0 --replay" >&2

@@ -1,7 +1,8 @@
 //! Helpers shared by the fuzz targets: checks of the core's JSON values against
 //! serde_json and the standard library, a writer that copies a value through the core's
-//! JSON writer, and the handler of the `session` target.
+//! JSON writer, and the models of the `session` and `http_session` targets.
 
+pub mod http_session;
 pub mod session;
 
 use picomcp::Error;

@@ -25,7 +25,7 @@ const SUM: &str = r#"{"type":"object","properties":{"sum":{"type":"number"}},"re
 const ANY: &str = r#"{"type":"object"}"#;
 
 /// The tools, by name: what [`ToolPick`] chooses from.
-static TOOLS: [Tool<'static>; 9] = [
+pub static TOOLS: [Tool<'static>; 9] = [
     Tool::new("echo", "Echoes its text", ECHO).title("Echo"),
     Tool::new("add", "Adds a and b", ADD).output_schema(SUM),
     Tool::new("fail", "A tool error", ANY),
@@ -61,7 +61,7 @@ pub static REGISTRY: StaticRegistry<'static> = StaticRegistry::new(ServerInfo {
 static CLOCK: AtomicU64 = AtomicU64::new(1_700_000_000_000);
 
 /// A clock that moves a second each time it is read.
-fn clock() -> u64 {
+pub fn clock() -> u64 {
     CLOCK.fetch_add(1000, Ordering::Relaxed)
 }
 
@@ -85,7 +85,7 @@ impl FuzzHandler {
 
 /// An error of the handler's own making is fine (the server answers for it); only the
 /// output may not fail.
-fn settle(outcome: Result<(), Error>) -> Result<(), Error> {
+pub fn settle(outcome: Result<(), Error>) -> Result<(), Error> {
     match outcome {
         Err(Error::Io) => panic!("the Vec sink never fails"),
         other => other,
@@ -538,27 +538,29 @@ pub enum TaskHow {
 
 /// What the client side remembers from the server's output.
 #[derive(Default)]
-struct Seen {
+pub struct Seen {
     /// Ids of requests the server sent (for [`Op::Reply`]).
-    server_requests: Vec<Value>,
+    pub server_requests: Vec<Value>,
     /// `requestState` texts the server gave out.
-    states: Vec<String>,
+    pub states: Vec<String>,
     /// Task ids the server gave out.
-    task_ids: Vec<String>,
+    pub task_ids: Vec<String>,
     /// Requests sent per id (the id's JSON text as serde_json writes it).
-    requests: HashMap<String, usize>,
+    pub requests: HashMap<String, usize>,
     /// Answers written per id.
-    answers: HashMap<String, usize>,
+    pub answers: HashMap<String, usize>,
 }
 
 impl Seen {
-    fn pick(list: &[String], index: Option<u8>) -> Option<&String> {
+    /// Entry `index` of `list` (modulo its length), if there is an index and an entry.
+    pub fn pick(list: &[String], index: Option<u8>) -> Option<&String> {
         let i = usize::from(index?);
         (!list.is_empty()).then(|| &list[i % list.len()])
     }
 }
 
-fn request_json(id: IdPick, era: &Era, call: &Call, seen: &Seen) -> Value {
+/// The JSON-RPC request `call` with `id`, written for `era`, using what the client saw.
+pub fn request_json(id: IdPick, era: &Era, call: &Call, seen: &Seen) -> Value {
     let mut params = serde_json::Map::new();
     let method = match call {
         Call::Ping => "ping",
@@ -667,8 +669,13 @@ fn request_json(id: IdPick, era: &Era, call: &Call, seen: &Seen) -> Value {
 
 /// Count the requests in `frame` as the core reads them (an id each, for the answers it
 /// may get).
-fn count_requests(frame: &[u8], seen: &mut Seen) {
-    let Ok(value) = pjson::parse(frame, 64) else { return };
+pub fn count_requests(frame: &[u8], seen: &mut Seen) {
+    count_requests_within(frame, 64, seen);
+}
+
+/// [`count_requests`] for a reader that goes `depth` levels deep.
+pub fn count_requests_within(frame: &[u8], depth: usize, seen: &mut Seen) {
+    let Ok(value) = pjson::parse(frame, depth) else { return };
     let mut count = |v: pjson::Value<'_>| {
         let id = match jsonrpc::classify(v) {
             Ok(Message::Request { id, .. }) => Some(id),
@@ -687,13 +694,13 @@ fn count_requests(frame: &[u8], seen: &mut Seen) {
 }
 
 /// An id's JSON text as serde_json writes it (so `"\u0041"` and `"A"` are one id).
-fn canonical(raw: &[u8]) -> String {
+pub fn canonical(raw: &[u8]) -> String {
     serde_json::from_slice::<Value>(raw).map_or_else(|_| String::from_utf8_lossy(raw).into_owned(), |v| v.to_string())
 }
 
 /// Read `bytes` as JSON without serde_json's recursion limit (the server's own output
 /// may nest as deep as the input it echoes).
-fn parse_unbounded(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+pub fn parse_unbounded(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     de.disable_recursion_limit();
     let v = <Value as serde::Deserialize>::deserialize(&mut de)?;
@@ -728,19 +735,61 @@ fn check_output(out: &[u8], seen: &mut Seen) {
                     let asked = seen.requests.get(&key).copied().unwrap_or(0);
                     assert!(*answers <= asked, "id {key} answered {answers} times for {asked} requests: {msg}");
                 }
-                (Some(id), Some(_)) => seen.server_requests.push(id.clone()),
-                (None, Some(_)) => {}
+                (Some(_), Some(_)) | (None, Some(_)) => {}
                 _ => assert!(is_answer, "neither a request, a notification nor an answer: {msg}"),
             }
-            if let Some(result) = obj.get("result") {
-                if let Some(state) = result.get("requestState").and_then(Value::as_str) {
-                    seen.states.push(state.to_owned());
-                }
-                if let Some(task) = result.get("taskId").and_then(Value::as_str) {
-                    seen.task_ids.push(task.to_owned());
-                }
-            }
+            learn(obj, seen);
         }
+    }
+}
+
+/// Note what a client learns from one message of the server: the ids of its questions,
+/// `requestState` texts and task ids.
+pub fn learn(obj: &serde_json::Map<String, Value>, seen: &mut Seen) {
+    if let (Some(id), Some(_)) = (obj.get("id"), obj.get("method")) {
+        seen.server_requests.push(id.clone());
+    }
+    if let Some(result) = obj.get("result") {
+        if let Some(state) = result.get("requestState").and_then(Value::as_str) {
+            seen.states.push(state.to_owned());
+        }
+        if let Some(task) = result.get("taskId").and_then(Value::as_str) {
+            seen.task_ids.push(task.to_owned());
+        }
+    }
+}
+
+/// Answer (or report on) deferred call `ticket` as `how` says.
+pub fn complete(r: &mut Responder<'_>, ticket: Ticket, how: &How) -> Result<(), Error> {
+    match how {
+        How::Text(t) => r.tool_result(ticket, |res| res.text(t.as_str())),
+        How::ToolError => r.tool_error(ticket, "later failure"),
+        How::Error(code, message) => r.error(ticket, *code, message),
+        How::Resource => r.resource(ticket, |c| c.push(ResourceContents::text("test://x", "text/plain", "x"))),
+        How::Progress(p) => r.progress(ticket, *p, None, Some("working")).map(|_| ()),
+        How::Log(level, text) => {
+            let level = LOG_LEVELS[usize::from(level % 8)];
+            r.log_text(Some(ticket), level, text).map(|_| ())
+        }
+        How::Ask(m) => {
+            let method = [InputMethod::Sampling, InputMethod::Elicitation, InputMethod::Roots][usize::from(m % 3)];
+            r.ask(ticket, method, |v| v.object(|_| Ok(())))
+        }
+        How::InputRequired(state) => r.input_required(ticket, state.as_deref(), |q| {
+            q.request("confirm", InputMethod::Elicitation, |v| v.object(|o| o.string("message", "?")))
+        }),
+        How::BadJson(text) => r.tool_result(ticket, |res| res.structured_json(text)),
+    }
+}
+
+/// End (or ask on) `task` as `how` says.
+pub fn end_task(r: &mut Responder<'_>, task: TaskId, how: &TaskHow) -> Result<(), Error> {
+    match how {
+        TaskHow::Result(t) => r.task_result(task, |res| res.text(t.as_str())),
+        TaskHow::Failed(code, m) => r.task_failed(task, *code, m),
+        TaskHow::InputRequired(n) => r.task_input_required(task, |q| {
+            (0..n % 3).try_for_each(|i| q.request(&format!("k{i}"), InputMethod::Elicitation, |v| v.object(|_| Ok(()))))
+        }),
     }
 }
 
@@ -760,7 +809,7 @@ pub fn run(session: &Session) {
 
 /// Whether to print each frame and what the server wrote (environment variable
 /// `PICOMCP_FUZZ_TRACE` set), to read what a crashing input does.
-fn tracing() -> bool {
+pub fn tracing() -> bool {
     static TRACE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *TRACE.get_or_init(|| std::env::var_os("PICOMCP_FUZZ_TRACE").is_some())
 }
@@ -822,29 +871,7 @@ fn play<S: Storage>(server: &mut Server<S>, ops: &[Op]) {
                     continue;
                 }
                 let ticket = handler.tickets[usize::from(*index) % handler.tickets.len()];
-                let mut r = server.responder(&mut out);
-                let outcome = match how {
-                    How::Text(t) => r.tool_result(ticket, |res| res.text(t.as_str())),
-                    How::ToolError => r.tool_error(ticket, "later failure"),
-                    How::Error(code, message) => r.error(ticket, *code, message),
-                    How::Resource => {
-                        r.resource(ticket, |c| c.push(ResourceContents::text("test://x", "text/plain", "x")))
-                    }
-                    How::Progress(p) => r.progress(ticket, *p, None, Some("working")).map(|_| ()),
-                    How::Log(level, text) => {
-                        let level = LOG_LEVELS[usize::from(level % 8)];
-                        r.log_text(Some(ticket), level, text).map(|_| ())
-                    }
-                    How::Ask(m) => {
-                        let method =
-                            [InputMethod::Sampling, InputMethod::Elicitation, InputMethod::Roots][usize::from(m % 3)];
-                        r.ask(ticket, method, |v| v.object(|_| Ok(())))
-                    }
-                    How::InputRequired(state) => r.input_required(ticket, state.as_deref(), |q| {
-                        q.request("confirm", InputMethod::Elicitation, |v| v.object(|o| o.string("message", "?")))
-                    }),
-                    How::BadJson(text) => r.tool_result(ticket, |res| res.structured_json(text)),
-                };
+                let outcome = complete(&mut server.responder(&mut out), ticket, how);
                 let _ = settle(outcome);
             }
             Op::Reply { index, error } => {
@@ -864,16 +891,7 @@ fn play<S: Storage>(server: &mut Server<S>, ops: &[Op]) {
                     continue;
                 }
                 let task = handler.tasks[usize::from(*index) % handler.tasks.len()];
-                let mut r = server.responder(&mut out);
-                let outcome = match how {
-                    TaskHow::Result(t) => r.task_result(task, |res| res.text(t.as_str())),
-                    TaskHow::Failed(code, m) => r.task_failed(task, *code, m),
-                    TaskHow::InputRequired(n) => r.task_input_required(task, |q| {
-                        (0..n % 3).try_for_each(|i| {
-                            q.request(&format!("k{i}"), InputMethod::Elicitation, |v| v.object(|_| Ok(())))
-                        })
-                    }),
-                };
+                let outcome = end_task(&mut server.responder(&mut out), task, how);
                 let _ = settle(outcome);
             }
             Op::Poll => {

@@ -186,14 +186,7 @@ class _Driver:
         self.dispatch()  # the answer may free an HTTP connection: its next request is a call now
 
     async def _await(self, event: _HandlerEvent, awaitable: Any) -> None:
-        try:
-            value = await awaitable
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001
-            self._finish(event, False, exc)
-        else:
-            self._finish(event, True, value)
+        await _outcome(awaitable, lambda ok, value: self._finish(event, ok, value))
 
     # ------------------------------------------------------------------ bearer tokens
 
@@ -223,17 +216,7 @@ class _Driver:
         self.pool.submit(work)
 
     def _verify_later(self, token: Optional[str], awaitable: Any) -> None:
-        async def check() -> None:
-            try:
-                value = await awaitable
-            except asyncio.CancelledError:
-                raise
-            except BaseException as exc:  # noqa: BLE001
-                self._decide(token, False, exc)
-            else:
-                self._decide(token, True, value)
-
-        task = self.loop.create_task(check())
+        task = self.loop.create_task(_outcome(awaitable, lambda ok, value: self._decide(token, ok, value)))
         self.verifying.add(task)
         task.add_done_callback(self.verifying.discard)
 
@@ -282,6 +265,18 @@ class _Driver:
 
 
 # --------------------------------------------------------------------------- stdio
+
+
+async def _outcome(awaitable: Any, done: Callable[[bool, Any], None]) -> None:
+    """Await ``awaitable``, then hand ``done`` (True, its value) or (False, what it raised)."""
+    try:
+        value = await awaitable
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a failure is an outcome like any other
+        done(False, exc)
+    else:
+        done(True, value)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -236,20 +236,21 @@ export interface ServerOptions {
 }
 
 /**
- * HTTP authorization (OAuth 2.1 resource server): every request needs an
- * `Authorization: Bearer` token that `verify` accepts. A request without a token gets 401
- * (`WWW-Authenticate: Bearer resource_metadata="…"`, naming the metadata document served
- * at `/.well-known/oauth-protected-resource/mcp`).
+ * HTTP authorization (OAuth 2.1 resource server): every request goes through `verify`
+ * with its `Authorization: Bearer` token. A refused request without a token gets 401
+ * `WWW-Authenticate: Bearer resource_metadata="…"` (naming the metadata document served
+ * at `/.well-known/oauth-protected-resource/mcp`); with one, `error="invalid_token"` too.
  */
 export interface HttpAuthOptions {
   /**
-   * Check a bearer token (sync or async): the caller it names (`{ name, scopes }`), or
-   * null for 401 `error="invalid_token"`. Throw an `InsufficientScopeError` for 403
+   * Check a bearer token (sync or async; `null` when the request has none): the caller it
+   * names (`{ name, scopes }`; return one for `null` to let anonymous callers in), or null
+   * for 401. Throw an `InsufficientScopeError` for 403
    * `error="insufficient_scope"`; any other throw is a 401 too (with a warning on stderr)
    * and serving goes on. Requests carrying the token wait for the answer, which is kept
    * for `cacheSeconds`.
    */
-  verify(token: string): MaybePromise<Principal | null | undefined>
+  verify(token: string | null): MaybePromise<Principal | null | undefined>
   /** The resource identifier: the endpoint's absolute URL (default `http://` + Host + `/mcp`). */
   resource?: string
   /** The authorization servers (issuer URLs) that issue tokens for this server. */

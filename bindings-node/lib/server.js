@@ -416,10 +416,11 @@ class McpServer {
 
   /**
    * An HTTP request carries `token` (null: none), not decided yet: ask `auth.verify`
-   * (no token is refused without asking). Its requests wait for the answer.
+   * (also about no token: it may let anonymous callers in). Its requests wait for the
+   * answer.
    */
   _authorize(token) {
-    if (token === null || this._verify === null) return this._decide(token, null, undefined)
+    if (this._verify === null) return this._decide(token, null, undefined)
     const refuse = (e) => {
       if (e instanceof InsufficientScopeError) return this._decide(token, null, e.scope)
       process.emitWarning(`picomcp: auth.verify failed, the request is refused (401): ${message(e)}`, {

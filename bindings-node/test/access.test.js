@@ -243,6 +243,22 @@ test('the protected-resource metadata document (RFC 9728), default and configure
   )
 })
 
+test('verify is asked about a request without a token too: it may let anonymous callers in', async (t) => {
+  const server = scopedServer()
+  const asked = []
+  const { url } = await listen(t, server, {
+    verify: (token) => {
+      asked.push(token)
+      return token === null ? { name: 'guest', scopes: [] } : verify(token)
+    },
+  })
+  const client = await sdkClient(t, url)
+  const { tools } = await client.listTools()
+  assert.ok(tools.length > 0)
+  assert.deepEqual(tools.map((tool) => tool.name).sort(), ['whoami'], 'the guest holds no scopes')
+  assert.deepEqual([...new Set(asked)], [null])
+})
+
 test('an async verify: requests wait for it; its answer is kept for cacheSeconds', async (t) => {
   const asked = []
   const { url } = await listen(t, scopedServer(), {

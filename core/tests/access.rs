@@ -104,9 +104,13 @@ impl Handler for Host {
     }
     fn call_tool(&mut self, call: ToolCall<'_>, r: &mut Responder<'_>) -> Result<(), Error> {
         self.callers.push(call.info.principal);
-        if TOOLS[call.tool].name == "slow" {
-            self.slow.push(call.ticket);
-            return Ok(());
+        match TOOLS[call.tool].name {
+            "slow" => {
+                self.slow.push(call.ticket);
+                return Ok(());
+            }
+            "tasky" => return r.create_task(call.ticket).map(|_| ()),
+            _ => {}
         }
         r.tool_result(call.ticket, |res| res.text(TOOLS[call.tool].name))
     }
@@ -301,6 +305,34 @@ fn a_hidden_task_tool_is_unknown_before_its_task_requirement_is_checked() {
     // The admin sees it, and is told the call needs the tasks extension.
     let as_admin = ask(&mut server, &mut host, ADMIN, &call("tasky"), MODERN);
     assert_eq!(as_admin["error"]["code"], -32021, "{as_admin}");
+}
+
+#[test]
+fn a_task_belongs_to_the_principal_that_created_it() {
+    fn clock() -> u64 {
+        0
+    }
+    let storage = WithTasks::<Buffers<4, 64>, 4, 2048>::new(Buffers::new(), TaskConfig::new(clock));
+    let mut server = Server::new(storage, Config::new());
+    let mut host = Host::default();
+    let caps = json!({"extensions": {"io.modelcontextprotocol/tasks": {}}});
+    let created = ask(
+        &mut server,
+        &mut host,
+        ADMIN,
+        &modern("1", "tools/call", json!({"name": "tasky", "arguments": {}}), caps.clone()),
+        MODERN,
+    );
+    assert_eq!(created["result"]["resultType"], "task", "{created}");
+    let id = created["result"]["taskId"].as_str().expect("a task id").to_owned();
+    let get = |id: &str| modern("2", "tasks/get", json!({"taskId": id}), caps.clone());
+    assert!(ask(&mut server, &mut host, ADMIN, &get(&id), MODERN).get("result").is_some());
+    // Another caller holding the id gets what an id that never existed gets (SEP-2663: a
+    // task id is no bearer token).
+    let other = ask(&mut server, &mut host, USER, &get(&id), MODERN);
+    let never = ask(&mut server, &mut host, USER, &get("0123456789abcdef0123456789abcdef"), MODERN);
+    assert_eq!(renamed(&other, &id, "0123456789abcdef0123456789abcdef"), never);
+    assert!(other.get("error").is_some(), "{other}");
 }
 
 // ---------------------------------------------------------------------------------------

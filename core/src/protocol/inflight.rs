@@ -71,6 +71,9 @@ pub struct Slot {
     token_len: u8,
     last_progress: f64,
     text: [u8; SLOT_TEXT],
+    /// Who sent the request (feature `access`): a task it becomes is theirs.
+    #[cfg(feature = "access")]
+    principal: u32,
 }
 
 const NO_LEVEL: u8 = u8::MAX;
@@ -92,6 +95,8 @@ impl Slot {
         token_len: 0,
         last_progress: f64::NEG_INFINITY,
         text: [0; SLOT_TEXT],
+        #[cfg(feature = "access")]
+        principal: 0,
     };
 
     #[inline(never)] // called everywhere: one copy is smaller on Cortex-M0
@@ -120,6 +125,14 @@ impl Slot {
 
     pub(crate) const fn caps(&self) -> ClientCapabilities {
         ClientCapabilities::from_bits(self.caps)
+    }
+
+    /// Who sent the request (always anonymous without the `access` feature).
+    pub(crate) const fn principal(&self) -> crate::Principal {
+        #[cfg(feature = "access")]
+        return crate::Principal(self.principal);
+        #[cfg(not(feature = "access"))]
+        crate::Principal::ANONYMOUS
     }
 
     pub(crate) const fn filter(&self) -> Filter {
@@ -240,6 +253,8 @@ pub(crate) struct Entry<'a> {
     pub(crate) revision: Revision,
     pub(crate) log_level: Option<LogLevel>,
     pub(crate) caps: ClientCapabilities,
+    #[cfg(feature = "access")]
+    pub(crate) principal: crate::Principal,
 }
 
 /// Take a free slot for `entry`.
@@ -271,6 +286,10 @@ pub(crate) fn admit(slots: &mut [Slot], entry: &Entry<'_>) -> Result<Ticket, Adm
     slot.revision = entry.revision;
     slot.log_level = entry.log_level.map_or(NO_LEVEL, LogLevel::to_u8);
     slot.caps = entry.caps.bits();
+    #[cfg(feature = "access")]
+    {
+        slot.principal = entry.principal.0;
+    }
     slot.id_len = id.len() as u8;
     slot.token_len = token.len() as u8;
     slot.last_progress = f64::NEG_INFINITY;
@@ -350,6 +369,8 @@ mod tests {
             revision: Revision::V2025_11_25,
             log_level: None,
             caps: ClientCapabilities::default(),
+            #[cfg(feature = "access")]
+            principal: crate::Principal::ANONYMOUS,
         }
     }
 

@@ -97,6 +97,9 @@ pub struct TaskSlot {
     start: u32,
     len: u32,
     id: [u8; TASK_ID_LEN],
+    /// Who created it (feature `access`): only they find it by its id.
+    #[cfg(feature = "access")]
+    owner: u32,
 }
 
 impl TaskSlot {
@@ -113,6 +116,8 @@ impl TaskSlot {
         start: 0,
         len: 0,
         id: [b'0'; TASK_ID_LEN],
+        #[cfg(feature = "access")]
+        owner: 0,
     };
 
     /// The wire id (hexadecimal digits).
@@ -197,9 +202,10 @@ impl<'a> TaskTable<'a> {
         }
     }
 
-    /// Take a free slot for a new `working` task created now by a request with `caps`;
-    /// its id is derived from `key`. `None` when every slot holds a live task.
-    pub(crate) fn create(&mut self, now: u64, caps: u8, key: &[u8; 32]) -> Option<TaskId> {
+    /// Take a free slot for a new `working` task created now by a request of `owner` with
+    /// `caps`; its id is derived from `key`. `None` when every slot holds a live task.
+    pub(crate) fn create(&mut self, now: u64, caps: u8, key: &[u8; 32], owner: crate::Principal) -> Option<TaskId> {
+        let _ = owner;
         self.expire(now);
         let (index, slot) = self.slots.iter_mut().enumerate().find(|(_, s)| !s.live)?;
         let index = u32::try_from(index).ok()?;
@@ -215,6 +221,8 @@ impl<'a> TaskTable<'a> {
             start: 0,
             len: 0,
             id: task_id(key, index, slot.generation),
+            #[cfg(feature = "access")]
+            owner: owner.0,
         };
         Some(TaskId { index, generation: slot.generation })
     }
@@ -226,9 +234,15 @@ impl<'a> TaskTable<'a> {
         Some((index, slot))
     }
 
-    /// The live task with wire id `id`.
-    pub(crate) fn find(&self, id: Str<'_>) -> Option<TaskId> {
-        let (index, slot) = self.slots.iter().enumerate().find(|(_, s)| s.live && id.eq_str(s.id()))?;
+    /// The live task with wire id `id`, if `principal` created it (SEP-2663: a task id is
+    /// no bearer token; another caller's task is unknown to them).
+    pub(crate) fn find(&self, id: Str<'_>, principal: crate::Principal) -> Option<TaskId> {
+        let _ = principal;
+        #[cfg(feature = "access")]
+        let mine = |s: &TaskSlot| s.owner == principal.0;
+        #[cfg(not(feature = "access"))]
+        let mine = |_: &TaskSlot| true;
+        let (index, slot) = self.slots.iter().enumerate().find(|(_, s)| s.live && mine(s) && id.eq_str(s.id()))?;
         Some(TaskId { index: u32::try_from(index).ok()?, generation: slot.generation })
     }
 
@@ -468,6 +482,8 @@ mod tests {
         1000
     }
 
+    const ANON: crate::Principal = crate::Principal::ANONYMOUS;
+
     #[test]
     fn slots_ids_expiry_and_a_compacting_arena() {
         let mut slots = [TaskSlot::EMPTY; 3];
@@ -475,17 +491,19 @@ mod tests {
         let mut config = TaskConfig::new(clock);
         config.ttl_ms = 100;
         let mut table = TaskTable::new(&mut slots, &mut arena, config);
-        let a = table.create(0, 0, &[7; 32]).unwrap();
-        let b = table.create(0, 0, &[7; 32]).unwrap();
-        let c = table.create(50, 0, &[7; 32]).unwrap();
-        assert!(table.create(50, 0, &[7; 32]).is_none(), "full");
+        let a = table.create(0, 0, &[7; 32], ANON).unwrap();
+        let b = table.create(0, 0, &[7; 32], ANON).unwrap();
+        let c = table.create(50, 0, &[7; 32], ANON).unwrap();
+        assert!(table.create(50, 0, &[7; 32], ANON).is_none(), "full");
         let id_a = std::string::String::from(table.get(a).unwrap().1.id());
         assert_eq!(id_a.len(), TASK_ID_LEN);
         assert!(id_a.bytes().all(|b| b.is_ascii_hexdigit()));
         assert_ne!(id_a, table.get(b).unwrap().1.id());
         let raw = std::format!("\"{id_a}\"");
         let found = crate::json::parse(raw.as_bytes(), 1).unwrap().as_str().unwrap();
-        assert_eq!(table.find(found), Some(a));
+        assert_eq!(table.find(found, ANON), Some(a));
+        #[cfg(feature = "access")]
+        assert_eq!(table.find(found, crate::Principal(7)), None, "another caller's task is unknown to them");
 
         // Payloads pack together; rewriting one moves the others down.
         assert_eq!(table.store(0, |o| o.write(b"aaaa")), Ok(Ok(())));
@@ -503,7 +521,7 @@ mod tests {
         table.expire(100);
         assert!(table.get(a).is_none() && table.get(b).is_none());
         assert!(table.get(c).is_some());
-        let d = table.create(100, 0, &[7; 32]).unwrap();
+        let d = table.create(100, 0, &[7; 32], ANON).unwrap();
         assert_ne!(d, a, "a reused slot gets a new generation");
         assert_ne!(table.get(d).unwrap().1.id(), id_a, "and a new id");
         assert_eq!(TaskId::from_bits(d.to_bits()), d);

@@ -656,6 +656,8 @@ impl Responder<'_> {
             revision: req.info.revision,
             log_level: req.info.log_level,
             caps: req.info.client_capabilities,
+            #[cfg(feature = "access")]
+            principal: self.state.principal,
         };
         let capacity = self.slots.len();
         let admitted = inflight::admit(self.slots, &entry);

@@ -148,7 +148,7 @@ fn task_request(
     let Some(table) = r.tasks.as_mut() else { return Err(Error::StaleTicket) };
     let now = table.now();
     table.expire(now);
-    let Some(task) = table.find(task_id) else {
+    let Some(task) = table.find(task_id, r.state.principal()) else {
         return unknown_task(r.out, id, task_id);
     };
     match op {
@@ -483,7 +483,8 @@ impl Responder<'_> {
             _ => return Err(Error::MissingCapability),
         };
         let now = table.now();
-        let task = table.create(now, caps.bits(), &self.state.config.state_key).ok_or(Error::NoRoom)?;
+        let owner = slot.principal();
+        let task = table.create(now, caps.bits(), &self.state.config.state_key, owner).ok_or(Error::NoRoom)?;
         let record = *table.get(task).ok_or(Error::NoRoom)?.1;
         self.out.route(Route::Answer(ticket));
         jsonrpc::result_head(self.out, slot.id())?;

@@ -291,6 +291,27 @@ fn hidden_descriptors_answer_as_never_registered_ones() {
 }
 
 #[test]
+fn updates_of_a_hidden_resource_do_not_reach_who_may_not_see_it() {
+    for (principal, uri, heard) in [
+        (ADMIN, "test://secret", true),
+        (ADMIN, "test://vault/7", true),
+        (USER, "test://public", true),
+        (USER, "test://secret", false),
+        (USER, "test://vault/7", false),
+        (USER, "test://nosuch", false),
+    ] {
+        let (mut server, mut host) = stdio();
+        let subscribe = request("1", "resources/subscribe", json!({"uri": uri}));
+        let reply = ask(&mut server, &mut host, principal, &subscribe, LEGACY);
+        assert_eq!(reply["result"], json!({}), "subscribing is answered alike: {reply}");
+        let mut out = Vec::new();
+        let sent = server.responder(&mut out).resource_updated(uri).unwrap();
+        assert_eq!(sent, heard, "{principal:?} {uri}");
+        assert_eq!(!out.is_empty(), heard);
+    }
+}
+
+#[test]
 fn a_hidden_task_tool_is_unknown_before_its_task_requirement_is_checked() {
     fn clock() -> u64 {
         0

@@ -385,7 +385,7 @@ impl Responder<'_> {
             }
             Method::ToolsCall => self.call_tool(request, handler),
             Method::ResourcesRead => self.read_resource(request, handler),
-            Method::Subscribe | Method::Unsubscribe => self.subscription(method_kind, request),
+            Method::Subscribe | Method::Unsubscribe => self.subscription(method_kind, request, handler.registry()),
             Method::PromptsGet => self.get_prompt(request, handler),
             Method::Complete => self.complete(request, handler),
             Method::Listen => self.listen(request, handler.registry()),
@@ -566,10 +566,17 @@ impl Responder<'_> {
         self.empty(req.id, req.info.revision)
     }
 
-    fn subscription(&mut self, method: Method, req: &Request<'_>) -> Result<(), Error> {
+    fn subscription(&mut self, method: Method, req: &Request<'_>, reg: &dyn Registry) -> Result<(), Error> {
         let Some(uri) = req.params.get(URI).and_then(Value::as_str) else {
             return self.invalid_params(req.id, "uri must be a string");
         };
+        let _ = reg;
+        // A URI the principal cannot read is accepted and not kept, so no update about it
+        // reaches them (an update would tell them it exists).
+        #[cfg(feature = "access")]
+        if method == Method::Subscribe && read_target(reg, self.state.principal, uri).is_none() {
+            return self.empty(req.id, req.info.revision);
+        }
         let mut subs = Subscriptions::new(self.subscriptions);
         if method == Method::Unsubscribe {
             subs.remove(uri);
@@ -763,19 +770,7 @@ impl Responder<'_> {
         let Some(uri) = req.params.get(URI).and_then(Value::as_str) else {
             return self.invalid_params(req.id, "uri must be a string");
         };
-        let target = {
-            let reg = handler.registry();
-            let principal = self.state.principal();
-            access::find_resource(reg, principal, uri).map(ReadTarget::Resource).or_else(|| {
-                (0..reg.template_count()).find_map(|index| {
-                    let template =
-                        reg.template(index).filter(|_| access::visible(reg, principal, Item::Template(index)))?;
-                    let variables = uri_template::match_uri(template.uri_template, uri)?;
-                    Some(ReadTarget::Template { index, variables })
-                })
-            })
-        };
-        let Some(target) = target else {
+        let Some(target) = read_target(handler.registry(), self.state.principal(), uri) else {
             let code = req.info.revision.resource_not_found_code();
             return responder::resource_not_found(self.out, Some(req.id), code, Text::Json(uri));
         };
@@ -869,6 +864,18 @@ impl Responder<'_> {
         let outcome = handler.complete(request, self);
         self.settle(ticket, outcome)
     }
+}
+
+/// What `uri` names for `principal`: a fixed resource it may see, or else the first
+/// template it may see that matches.
+fn read_target<'u>(reg: &dyn Registry, principal: access::Principal, uri: Str<'u>) -> Option<ReadTarget<'u>> {
+    access::find_resource(reg, principal, uri).map(ReadTarget::Resource).or_else(|| {
+        (0..reg.template_count()).find_map(|index| {
+            let template = reg.template(index).filter(|_| access::visible(reg, principal, Item::Template(index)))?;
+            let variables = uri_template::match_uri(template.uri_template, uri)?;
+            Some(ReadTarget::Template { index, variables })
+        })
+    })
 }
 
 impl Responder<'_> {

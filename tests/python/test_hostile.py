@@ -132,10 +132,14 @@ class Peer(Server):
         self.name = answer["result"]["serverInfo"]["name"]
         return answer
 
-    def exchange(self, *frames: bytes, timeout: float = REQUEST_TIMEOUT) -> list[tuple[bytes, dict[str, Any]]]:
+    def exchange(
+        self, *frames: bytes, timeout: float = REQUEST_TIMEOUT, expect: int = 0
+    ) -> list[tuple[bytes, dict[str, Any]]]:
         """Write `frames` (a newline after each) and then an echo call, in one write; return
-        what the server wrote before the echo's answer, raw and parsed, after checking
-        that answer: the server still serves."""
+        what the server wrote besides the echo's answer, raw and parsed, after checking
+        that answer: the server still serves. That is what came before the echo's answer,
+        and after it until `expect` messages were seen: a server that runs calls on a
+        worker pool (the Python demo) may answer the echo first."""
         self.canaries += 1
         text = f"still serving {self.canaries}"
         canary = f"canary-{self.canaries}"
@@ -148,6 +152,8 @@ class Peer(Server):
                 assert message.get("result", {}).get("content") == [{"type": "text", "text": text}], (
                     f"the good request after the hostile input was not answered right: {short(message)}"
                 )
+                while len(seen) < expect:
+                    seen.append(self.recv_raw(deadline - time.monotonic()))
                 return seen
             seen.append((raw, message))
 
@@ -321,7 +327,7 @@ def test_nesting_at_the_limit(peer: Peer) -> None:
             b'{"text":"deep enough","pad":' + nested(depth - 3) + b"}}}"
         )
 
-    [(_, answer)] = peer.exchange(frame(MAX_DEPTH))
+    [(_, answer)] = peer.exchange(frame(MAX_DEPTH), expect=1)
     assert answer.get("id") == "deep" and echoed(answer) == "deep enough", short(answer)
     too_deep = frame(MAX_DEPTH + 1)
     error_of(
@@ -381,7 +387,7 @@ def test_valid_utf8_round_trips(peer: Peer, text: str) -> None:
     """The control group: valid multi-byte UTF-8, up to U+10FFFF, sent raw, is echoed as
     the same characters."""
     frame = echo_line(json.dumps(text, ensure_ascii=False).encode())
-    [(_, answer)] = peer.exchange(frame)
+    [(_, answer)] = peer.exchange(frame, expect=1)
     assert echoed(answer) == text, short(answer)
 
 
@@ -425,7 +431,7 @@ def test_lone_surrogate_elsewhere(peer: Peer, frame: bytes) -> None:
 @pytest.mark.parametrize("pair", [rb"\ud83d\ude00", rb"\uD83D\uDE00", rb"\udbff\udfff"], ids=["lower", "upper", "max"])
 def test_surrogate_pair_round_trips(peer: Peer, pair: bytes) -> None:
     """The control group: a proper surrogate pair is one character, echoed as such."""
-    [(_, answer)] = peer.exchange(echo_line(b'"x' + pair + b'y"'))
+    [(_, answer)] = peer.exchange(echo_line(b'"x' + pair + b'y"'), expect=1)
     assert echoed(answer) == "x" + json.loads(b'"' + pair + b'"') + "y", short(answer)
 
 
@@ -451,7 +457,7 @@ def test_escaped_nul_and_controls_round_trip(peer: Peer) -> None:
     back exactly: the same characters, written as escapes (no raw control byte on
     stdout, which would break the line framing)."""
     text = "a\x00b" + "".join(chr(c) for c in range(1, 0x20)) + "\x00end"
-    [(raw, answer)] = peer.exchange(echo_line(json.dumps(text).encode()))
+    [(raw, answer)] = peer.exchange(echo_line(json.dumps(text).encode()), expect=1)
     assert echoed(answer) == text, short(answer)
     assert not any(b < 0x20 for b in raw[:-1]), f"a raw control byte in the answer: {raw!r}"
     assert rb"\u0000" in raw, raw
@@ -576,7 +582,7 @@ def test_duplicate_id_in_flight(peer: Peer) -> None:
             continue
         assert message.get("id") == "dup" and echoed(message) == "waited 300 ms", short(message)
         break
-    [(_, again)] = peer.exchange(line(tool_call("dup", "echo", {"text": "reused"}))[:-1])
+    [(_, again)] = peer.exchange(line(tool_call("dup", "echo", {"text": "reused"}))[:-1], expect=1)
     assert again.get("id") == "dup" and echoed(again) == "reused", short(again)
 
     seen = peer.exchange(line(tool_call(7, "slow", {"ms": 50}))[:-1], line(tool_call("7", "slow", {"ms": 50}))[:-1])
@@ -623,7 +629,7 @@ def test_valid_id_echoed_byte_for_byte(peer: Peer, raw_id: bytes) -> None:
     digits past 2^64 and `-0` kept). A ping holds no slot, so any length is echoed."""
     roomy(len(raw_id) + 64, "the ping with a long id")
     frame = b'{"jsonrpc":"2.0","id":' + raw_id + b',"method":"ping"}'
-    [(raw, answer)] = peer.exchange(frame)
+    [(raw, answer)] = peer.exchange(frame, expect=1)
     assert raw == b'{"jsonrpc":"2.0","id":' + raw_id + b',"result":{}}\n', raw[:300]
     assert answer["id"] == json.loads(raw_id)
 
@@ -631,7 +637,7 @@ def test_valid_id_echoed_byte_for_byte(peer: Peer, raw_id: bytes) -> None:
 @pytest.mark.parametrize("raw_id", [b'"abc"', b"-7", b"123456789012345678901234567890"], ids=["string", "negative", "huge"])
 def test_valid_id_on_a_call(peer: Peer, raw_id: bytes) -> None:
     """The same for a tool call, which holds a slot while it runs."""
-    [(raw, answer)] = peer.exchange(echo_line(b'"id"', raw_id))
+    [(raw, answer)] = peer.exchange(echo_line(b'"id"', raw_id), expect=1)
     assert raw.startswith(b'{"jsonrpc":"2.0","id":' + raw_id + b',"result":'), raw[:300]
     assert echoed(answer) == "id"
 
@@ -648,7 +654,7 @@ def test_call_id_longer_than_a_slot(peer: Peer) -> None:
         json.loads(too_long),
     )
     fits = b'"' + b"F" * (SLOT_TEXT - 2) + b'"'
-    [(_, answer)] = peer.exchange(echo_line(b'"x"', fits))
+    [(_, answer)] = peer.exchange(echo_line(b'"x"', fits), expect=1)
     assert answer["id"] == json.loads(fits) and echoed(answer) == "x", short(answer)
 
 
@@ -757,7 +763,7 @@ def add_line(a: bytes, b: bytes, request_id: bytes = b'"add"') -> bytes:
 def test_add_huge_numbers(peer: Peer, a: bytes, b: bytes, total: float) -> None:
     """Numbers past 64-bit integers and doubles are still numbers: add sums them as
     doubles (structuredContent.sum, compared as a double; formatting may differ)."""
-    [(_, answer)] = peer.exchange(add_line(a, b))
+    [(_, answer)] = peer.exchange(add_line(a, b), expect=1)
     result = answer.get("result", {})
     assert not result.get("isError"), short(answer)
     assert float(result["structuredContent"]["sum"]) == total, short(answer)
@@ -773,7 +779,7 @@ def test_add_overflow(peer: Peer, a: bytes, b: bytes) -> None:
     """A number beyond the largest double (1e400, 400 digits) or a sum that overflows: the
     demo's tool error (isError, 'the sum is too large to represent'), not a crash, not
     `Infinity` or `NaN` in the JSON."""
-    [(raw, answer)] = peer.exchange(add_line(a, b))
+    [(raw, answer)] = peer.exchange(add_line(a, b), expect=1)
     result = answer.get("result", {})
     assert result.get("isError") is True, short(answer)
     # The Rust, C and Node demos say 'the sum is too large to represent'; the Python
@@ -797,7 +803,7 @@ def test_slow_with_impossible_ms(peer: Peer, ms: bytes, text: str) -> None:
     """slow's `ms` (an integer, 0 to 600000) given 1e400 or 30 digits: a tool error naming
     `ms` (the contract), checked by the core against the inputSchema."""
     frame = b'{"jsonrpc":"2.0","id":"ms","method":"tools/call","params":{"name":"slow","arguments":{"ms":' + ms + b"}}}"
-    [(_, answer)] = peer.exchange(frame)
+    [(_, answer)] = peer.exchange(frame, expect=1)
     assert answer.get("result") == {"content": [{"type": "text", "text": text}], "isError": True}, short(answer)
 
 
@@ -832,7 +838,7 @@ def test_ten_thousand_unknown_members(peer: Peer, where: str) -> None:
     roomy(len(frame), f"{N_KEYS} members")
     json.loads(frame)
     started = time.monotonic()
-    [(_, answer)] = peer.exchange(frame)
+    [(_, answer)] = peer.exchange(frame, expect=1)
     assert answer.get("id") == "many" and echoed(answer) == "found", short(answer)
     print(f"{N_KEYS} unknown members in {where}: answered in {(time.monotonic() - started) * 1000:.0f} ms")
 
@@ -850,14 +856,14 @@ def test_member_names_with_escapes(peer: Peer, params: bytes, text: str) -> None
     """A member name written with escapes is the same name (`"n\\u0061me"` is `"name"`,
     as any JSON parser reads it): the call runs as if it were written plainly."""
     frame = b'{"jsonrpc":"2.0","id":"esc","method":"tools/call","params":' + params + b"}"
-    [(_, answer)] = peer.exchange(frame)
+    [(_, answer)] = peer.exchange(frame, expect=1)
     assert answer.get("id") == "esc" and echoed(answer) == text, short(answer)
 
 
 def test_envelope_member_names_with_escapes(peer: Peer) -> None:
     """Escaped names in the envelope: `"\\u0069d"` is the id, `"m\\u0065thod"` the method,
     so the request is answered (and not taken for a notification)."""
-    [(raw, answer)] = peer.exchange(rb'{"jsonrpc":"2.0","\u0069d":"e1","m\u0065thod":"ping"}')
+    [(raw, answer)] = peer.exchange(rb'{"jsonrpc":"2.0","\u0069d":"e1","m\u0065thod":"ping"}', expect=1)
     assert raw == b'{"jsonrpc":"2.0","id":"e1","result":{}}\n', raw
 
 
@@ -869,7 +875,7 @@ def test_duplicate_names_first_wins_whatever_the_spelling(peer: Peer) -> None:
         rb'{"jsonrpc":"2.0","id":"dup-name","method":"tools/call","params":'
         rb'{"n\u0061me":"fail","name":"echo","arguments":{"text":"smuggled"}}}'
     )
-    [(_, answer)] = peer.exchange(frame)
+    [(_, answer)] = peer.exchange(frame, expect=1)
     result = answer.get("result", {})
     assert result.get("isError") is True and "smuggled" not in json.dumps(result), short(answer)
 

@@ -4,7 +4,8 @@
 
 use crate::http::{RequestHead, decode_value};
 use crate::json::{self, Object, Value};
-use crate::server::{Item, Principal, Registry};
+use crate::server::access;
+use crate::server::{Principal, Registry};
 
 /// Why a `tools/call`'s mirrored headers disagree with its arguments, if they do.
 pub(crate) fn mismatch(
@@ -16,7 +17,7 @@ pub(crate) fn mismatch(
     let params = params?;
     let name = params.get("name")?.as_str()?;
     // A tool the principal may not see mirrors nothing: the server answers "unknown tool".
-    let index = registry.find_tool(name).filter(|&i| registry.visible(principal, Item::Tool(i)))?;
+    let index = access::find_tool(registry, principal, name)?;
     let tool = registry.tool(index)?;
     // Registered schemas are checked when the registry is; one that does not parse
     // mirrors nothing.

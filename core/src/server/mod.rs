@@ -1,6 +1,6 @@
 //! The server API: descriptors in, calls out, answers through a [`Responder`].
 
-mod access;
+pub(crate) mod access;
 mod content;
 mod dispatch;
 mod draft;
